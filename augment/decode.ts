@@ -1,0 +1,65 @@
+import sharp from 'sharp';
+
+/** Why a file could not be used; counted and reported by the data scan. */
+export class DecodeError extends Error {
+  constructor(
+    readonly reason: 'unreadable' | 'not-an-image' | 'corrupt' | 'too-large' | 'empty',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DecodeError';
+  }
+}
+
+export interface DecodeOptions {
+  /** Refuse images with more input pixels than this (decompression bombs). */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+/**
+ * Decode any image sharp reads into size × size × 3 RGB bytes: EXIF orientation applied,
+ * converted to sRGB, alpha flattened onto white, grayscale expanded to three channels,
+ * shorter side resized to `size` and centre-cropped (the cache keeps the whole centre,
+ * random crops are taken later by the augmentation stage). Animated images: first frame.
+ */
+export async function decodeToRgb(
+  input: string | Buffer,
+  size: number,
+  options: DecodeOptions = {},
+): Promise<Uint8Array> {
+  const limitInputPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  try {
+    const { data, info } = await sharp(input, { limitInputPixels, failOn: 'error', pages: 1 })
+      .rotate()
+      .toColourspace('srgb')
+      .flatten({ background: { r: 255, g: 255, b: 255 } })
+      .resize(size, size, { fit: 'cover', position: 'centre' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels === 3) return new Uint8Array(data.buffer, data.byteOffset, data.length);
+    // sharp keeps single-channel output for some grayscale inputs: expand to RGB.
+    const out = new Uint8Array(size * size * 3);
+    for (let i = 0, n = size * size; i < n; i++) {
+      const v = data[i * info.channels];
+      out[3 * i] = v;
+      out[3 * i + 1] = v;
+      out[3 * i + 2] = v;
+    }
+    return out;
+  } catch (err) {
+    throw classifyDecodeError(err);
+  }
+}
+
+function classifyDecodeError(err: unknown): DecodeError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/EACCES|EPERM|EISDIR|ENOENT|ELOOP|file is missing|permission denied/i.test(msg)) return new DecodeError('unreadable', msg);
+  if (/pixel limit|exceeds pixel/i.test(msg)) return new DecodeError('too-large', msg);
+  if (/unsupported image format/i.test(msg)) return new DecodeError('not-an-image', msg);
+  if (/empty|zero/i.test(msg)) return new DecodeError('empty', msg);
+  return new DecodeError('corrupt', msg);
+}
