@@ -1,0 +1,18 @@
+import { Adam } from './adam.js';
+import { Lars } from './lars.js';
+
+export type OptimizerName = 'lars' | 'adam';
+
+export function createOptimizer(name: OptimizerName, weightDecay: number): Lars | Adam {
+  switch (name) {
+    case 'lars':
+      return new Lars({ weightDecay });
+    case 'adam':
+      return new Adam({ weightDecay });
+  }
+}
+
+export { Adam, Lars };
+export type { Optimizer, OptimizerState } from './optimizer.js';
+export * from './schedule.js';
+export { isExcludedFromDecay } from './optimizer.js';
