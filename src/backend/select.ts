@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasmKernels/index.js';
+
+export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  requested: BackendName;
+  /** tf.getBackend() after selection: 'tensorflow' (both native packages), 'wasm' or 'cpu'. */
+  active: string;
+  /** npm package that provides the active backend. */
+  package: string;
+  version: string;
+  threads?: number;
+  note?: string;
+}
+
+/** A backend that was asked for by name but cannot be used; the message is one line. */
+export class BackendError extends Error {
+  override name = 'BackendError';
+  /** 'not-installed': the package is absent; 'failed': present but unusable. */
+  constructor(message: string, readonly reason: 'not-installed' | 'failed' | 'unknown') {
+    super(message);
+  }
+}
+
+interface NativeBackend {
+  name: 'tensorflow-gpu' | 'tensorflow';
+  package: string;
+  install: string;
+}
+
+// tfjs-node 4.x binds libtensorflow 2.9.1; its README asks for CUDA 11.2 + cuDNN 8 for the GPU build.
+const NATIVE: Record<NativeBackend['name'], NativeBackend> = {
+  'tensorflow-gpu': {
+    name: 'tensorflow-gpu',
+    package: '@tensorflow/tfjs-node-gpu',
+    install: 'npm install @tensorflow/tfjs-node-gpu (Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8)',
+  },
+  tensorflow: {
+    name: 'tensorflow',
+    package: '@tensorflow/tfjs-node',
+    install: 'npm install @tensorflow/tfjs-node',
+  },
+};
+
+// Order of preference for 'auto': fastest first.
+const AUTO_ORDER: Exclude<BackendName, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+function isNotInstalled(err: unknown, pkg: string): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
+    typeof e.message === 'string' &&
+    e.message.includes(pkg)
+  );
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}
+
+/** Imports a native package (which registers backend 'tensorflow') and activates it. */
+async function useNative(b: NativeBackend): Promise<BackendInfo> {
+  let mod: { version?: Record<string, string> };
+  try {
+    // A variable specifier keeps TypeScript from resolving a package that is optional.
+    const specifier: string = b.package;
+    mod = (await import(specifier)) as typeof mod;
+  } catch (err) {
+    if (isNotInstalled(err, b.package)) {
+      throw new BackendError(`backend '${b.name}' is not installed: run \`${b.install}\``, 'not-installed');
+    }
+    throw new BackendError(`backend '${b.name}' (${b.package}) failed to load: ${firstLine(err)}`, 'failed');
+  }
+  if (!(await tf.setBackend('tensorflow'))) {
+    throw new BackendError(`backend '${b.name}' (${b.package}) is installed but failed to initialise`, 'failed');
+  }
+  await tf.ready();
+  const version = mod.version?.['tfjs-node'] ?? tf.version.tfjs;
+  return { requested: b.name, active: tf.getBackend(), package: b.package, version };
+}
+
+async function useWasm(): Promise<BackendInfo> {
+  // In Node the .wasm binaries are found next to the package's main file; no setWasmPaths needed.
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) {
+    throw new BackendError(`backend 'wasm' (@tensorflow/tfjs-backend-wasm) failed to initialise`, 'failed');
+  }
+  await tf.ready();
+  registerWasmTrainingKernels();
+  return {
+    requested: 'wasm',
+    active: tf.getBackend(),
+    package: '@tensorflow/tfjs-backend-wasm',
+    version: wasm.version_wasm,
+    threads: wasm.getThreadsCount(),
+    note: 'XNNPACK; training kernels for conv backprop and batch-norm gradient registered',
+  };
+}
+
+async function useCpu(): Promise<BackendInfo> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return {
+    requested: 'cpu',
+    active: tf.getBackend(),
+    package: '@tensorflow/tfjs-backend-cpu',
+    version: tf.version['tfjs-backend-cpu'] ?? tf.version.tfjs,
+    note: 'pure JavaScript: slow, meant for tests',
+  };
+}
+
+async function useOne(name: Exclude<BackendName, 'auto'>): Promise<BackendInfo> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return useNative(NATIVE[name]);
+    case 'wasm':
+      return useWasm();
+    case 'cpu':
+      return useCpu();
+  }
+}
+
+/**
+ * Activates a tfjs backend. 'auto' takes the first that works of tensorflow-gpu, tensorflow,
+ * wasm, cpu; a native package that is installed but fails to load is skipped with a warning
+ * (unless quiet). An explicit name either works or throws BackendError.
+ * Printing the active backend is the caller's job: this only warns.
+ */
+export async function selectBackend(name: BackendName, opts: { quiet?: boolean } = {}): Promise<BackendInfo> {
+  if (!BACKEND_NAMES.includes(name)) {
+    throw new BackendError(`unknown backend '${String(name)}': expected one of ${BACKEND_NAMES.join(', ')}`, 'unknown');
+  }
+  if (name !== 'auto') return useOne(name);
+  const skipped: string[] = [];
+  for (const candidate of AUTO_ORDER) {
+    try {
+      const info = await useOne(candidate);
+      return { ...info, requested: 'auto', note: [info.note, ...skipped].filter(Boolean).join('; ') || undefined };
+    } catch (err) {
+      if (!(err instanceof BackendError)) throw err;
+      if (err.reason === 'failed') {
+        skipped.push(err.message);
+        if (!opts.quiet) console.warn(`warning: ${err.message}; trying the next backend`);
+      }
+    }
+  }
+  throw new BackendError('no tfjs backend could be initialised', 'failed');
+}

@@ -1,0 +1,19 @@
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
+
+const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterConfig];
+
+/**
+ * Makes the wasm backend able to train CNNs fast: registers the missing/slow backward
+ * convolution kernels (replacing wasm's own, slow Conv2DBackpropInput) and a tile-free
+ * FusedBatchNorm gradient. Idempotent. Import '@tensorflow/tfjs-backend-wasm' first.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of KERNELS) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    // Unregister first: registerKernel would warn about replacing the stock kernel.
+    if (current != null) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}
