@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
+import { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 
-const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterConfig];
+const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
 
 /**
  * Makes the wasm backend able to train CNNs fast: registers the missing/slow backward
