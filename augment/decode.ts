@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 
 /** Why a file could not be used; counted and reported by the data scan. */
@@ -51,15 +52,28 @@ export async function decodeToRgb(
     }
     return out;
   } catch (err) {
-    throw classifyDecodeError(err);
+    throw await classifyDecodeError(err, input);
   }
 }
 
-function classifyDecodeError(err: unknown): DecodeError {
+/** Map a sharp/fs failure on `input` to a DecodeError reason (shared with header-only checks). */
+export async function classifyDecodeError(err: unknown, input: string | Buffer): Promise<DecodeError> {
   const msg = err instanceof Error ? err.message : String(err);
+  // sharp reports a zero-byte file as an "unsupported image format": look at the size instead.
+  if (await isEmptyInput(input)) return new DecodeError('empty', 'file is empty (0 bytes)');
   if (/EACCES|EPERM|EISDIR|ENOENT|ELOOP|file is missing|permission denied/i.test(msg)) return new DecodeError('unreadable', msg);
   if (/pixel limit|exceeds pixel/i.test(msg)) return new DecodeError('too-large', msg);
   if (/unsupported image format/i.test(msg)) return new DecodeError('not-an-image', msg);
   if (/empty|zero/i.test(msg)) return new DecodeError('empty', msg);
   return new DecodeError('corrupt', msg);
+}
+
+async function isEmptyInput(input: string | Buffer): Promise<boolean> {
+  if (typeof input !== 'string') return input.length === 0;
+  try {
+    const st = await stat(input);
+    return st.isFile() && st.size === 0;
+  } catch {
+    return false;
+  }
 }

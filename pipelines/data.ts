@@ -1,0 +1,39 @@
+import { exportFashionMnist, FASHION_MNIST_CLASSES } from '../src/data/fashionMnist.js';
+
+export interface DataArgs {
+  dataset: 'fashion-mnist' | 'cifar10';
+  out: string;
+  from?: string;
+  trainPerClass?: number;
+  testPerClass?: number;
+  force?: boolean;
+}
+
+/** `simclr data <dataset> --out <dir>`: write a labelled ImageFolder tree (train/ and test/). */
+export async function runData(args: DataArgs): Promise<void> {
+  if (args.dataset !== 'fashion-mnist') {
+    throw new Error(`dataset "${args.dataset}" is not supported yet (supported: fashion-mnist)`);
+  }
+  const started = Date.now();
+  let lastShown = 0;
+  const result = await exportFashionMnist({
+    out: args.out,
+    from: args.from,
+    limitPerClass: { train: args.trainPerClass, test: args.testPerClass },
+    force: args.force,
+    onProgress: (done, total) => {
+      const now = Date.now();
+      if (process.stderr.isTTY && (now - lastShown > 200 || done === total)) {
+        lastShown = now;
+        process.stderr.write(`\rwriting PNGs ${done}/${total}${done === total ? '\n' : ''}`);
+      }
+    },
+  });
+  const count = (n: number[]) => n.reduce((a, b) => a + b, 0);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `fashion-mnist: ${count(result.perClass.train)} train + ${count(result.perClass.test)} test images, ` +
+      `${FASHION_MNIST_CLASSES.length} classes, written to ${args.out}/{train,test}/<class>/ in ${seconds} s ` +
+      `(read from ${result.sourceDir}${result.downloaded ? ', downloaded' : ''})`,
+  );
+}
