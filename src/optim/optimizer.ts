@@ -49,7 +49,7 @@ export class SlotStore {
       if (!prefix.some((p) => key.startsWith(`${p}/`))) continue;
       const existing = this.slots.get(key);
       if (existing) existing.assign(value);
-      else this.slots.set(key, tf.variable(value.clone(), false));
+      else this.slots.set(key, tf.variable(value, false));
     }
   }
 

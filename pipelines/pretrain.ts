@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import sharp from 'sharp';
+import { TwoViewStage } from '../augment/stage.js';
+import { viewPairsGrid } from '../augment/viewGrid.js';
+import { selectBackend, type BackendInfo } from '../src/backend/select.js';
+import { validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
+import { writeJsonAtomic } from '../src/io/atomic.js';
+import { JsonlWriter, truncateJsonlAfterStep } from '../src/io/jsonl.js';
+import { dirSaveHandler } from '../src/io/modelStore.js';
+import { EventWriter } from '../src/io/tensorboard/eventWriter.js';
+import { SimclrModel } from '../src/models/simclrModel.js';
+import { createOptimizer } from '../src/optim/index.js';
+import { scaledLearningRate } from '../src/optim/schedule.js';
+import { versions } from '../src/config/versions.js';
+import { hasCheckpoint, loadCheckpoint } from '../src/train/checkpoint.js';
+import { MetricsLogger } from '../src/train/metricsLogger.js';
+import { ProgressReporter } from '../src/train/progress.js';
+import { prepareRunDirectory, runPaths } from '../src/train/runDirectory.js';
+import { trainLoop, type TrainLoopResult } from '../src/train/trainer.js';
+
+export interface PretrainResult extends TrainLoopResult {
+  out: string;
+  backend: BackendInfo;
+  totalSteps: number;
+}
+
+/** Options that decide what is trained: on --resume they come from the run's config.json. */
+const OPERATIONAL = ['data', 'out', 'backend', 'concurrency', 'workers', 'logEvery', 'checkpointEvery', 'resume', 'force'] as const;
+
+/**
+ * `simclr pretrain`: folder of images → two-view stage → ResNet + head → NT-Xent, into a run
+ * directory (config.json, metrics.jsonl, TensorBoard events, checkpoint/, encoder/).
+ */
+export async function pretrain(requested: PretrainOptions, log: (line: string) => void = console.error): Promise<PretrainResult> {
+  validatePretrainOptions(requested);
+  const paths = prepareRunDirectory(requested.out, requested);
+  const options = requested.resume ? mergeSavedOptions(paths.config, requested) : requested;
+
+  const backend = await selectBackend(options.backend, { quiet: true });
+  log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);
+
+  const cacheSize = options.cacheSize ?? options.imageSize;
+  const dataset = await loadImageDataset(options.data, { cacheSize, concurrency: options.concurrency, maxPixels: options.maxPixels });
+  log(`data: ${dataset.paths.length} images from ${options.data}`);
+  if (dataset.skipped.length > 0) log(formatSkipped(dataset.skipped));
+
+  const stage = new TwoViewStage({
+    source: dataset.source,
+    recipe: options.augment,
+    imageSize: options.imageSize,
+    colorStrength: options.colorStrength,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    workers: options.workers,
+    concurrency: options.concurrency,
+  });
+  const model = SimclrModel.build({
+    backbone: options.backbone,
+    width: options.width,
+    imageSize: options.imageSize,
+    cifarStem: options.cifarStem ?? options.imageSize <= 64,
+    projDim: options.projDim,
+    projLayers: options.projLayers,
+  });
+  const optimizer = createOptimizer(options.optimizer, options.weightDecay);
+  const totalSteps = options.steps ?? Math.max(1, Math.round(options.epochs * stage.stepsPerEpoch));
+  const schedule = {
+    peakLr: scaledLearningRate(options.lr, options.batchSize, options.lrScaling),
+    warmupSteps: Math.min(totalSteps, Math.round(options.warmupEpochs * stage.stepsPerEpoch)),
+    totalSteps,
+  };
+
+  let startStep = 0;
+  if (options.resume) {
+    startStep = (await loadCheckpoint(paths.checkpoint, model, optimizer)).step;
+    await truncateJsonlAfterStep(paths.metrics, startStep);
+    log(`resuming ${options.out} at step ${startStep}/${totalSteps}`);
+  } else {
+    await writeJsonAtomic(paths.config, {
+      options: { ...options, cacheSize },
+      backend,
+      versions: versions(),
+      dataset: { images: dataset.paths.length, skipped: dataset.skippedByReason, source: dataset.source.kind },
+      model: { featureDim: model.featureDim, parameters: model.parameterCounts() },
+      schedule: { ...schedule, stepsPerEpoch: stage.stepsPerEpoch },
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  const events = new EventWriter(options.out);
+  const logger = new MetricsLogger(new JsonlWriter(paths.metrics), events);
+  const progress = new ProgressReporter('pretrain', startStep);
+  let result: TrainLoopResult;
+  try {
+    if (startStep === 0) await writeViewSummary(stage, events, options);
+    result = await trainLoop(model, optimizer, stage, logger, progress, {
+      batchSize: options.batchSize,
+      imageSize: options.imageSize,
+      temperature: options.temperature,
+      schedule,
+      startStep,
+      logEvery: options.logEvery,
+      checkpointEvery: options.checkpointEvery,
+      checkpointDir: paths.checkpoint,
+    });
+    if (result.finalStep >= totalSteps) await model.encoder.save(dirSaveHandler(paths.encoder));
+  } finally {
+    await logger.close();
+    await stage.close();
+    optimizer.dispose();
+    model.dispose();
+  }
+  return { ...result, out: options.out, backend, totalSteps };
+}
+
+/** The run's own options, with this invocation's operational ones (backend, workers, …). */
+function mergeSavedOptions(configPath: string, requested: PretrainOptions): PretrainOptions {
+  let saved: { options?: PretrainOptions };
+  try {
+    saved = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  } catch (err) {
+    throw new Error(`--resume: cannot read ${configPath}: ${(err as Error).message}`);
+  }
+  if (!saved.options) throw new Error(`--resume: ${configPath} has no options`);
+  const merged = { ...saved.options } as PretrainOptions;
+  for (const key of OPERATIONAL) (merged as unknown as Record<string, unknown>)[key] = requested[key];
+  return merged;
+}
+
+/** A grid of the first view pairs, so a user sees in TensorBoard what the augmentations do. */
+async function writeViewSummary(stage: TwoViewStage, events: EventWriter, o: PretrainOptions): Promise<void> {
+  const views = await stage.batch(0);
+  const grid = viewPairsGrid(views, o.batchSize, o.imageSize, Math.min(8, o.batchSize));
+  const png = await sharp(grid.rgb, { raw: { width: grid.width, height: grid.height, channels: 3 } }).png().toBuffer();
+  events.image('data/view_pairs', png, grid.width, grid.height, 0);
+  await events.flush();
+}
+
+export { hasCheckpoint, runPaths };

@@ -1,0 +1,47 @@
+import type { Options } from 'yargs';
+import { BACKEND_NAMES } from '../backend/select.js';
+import { PRETRAIN_DEFAULTS } from '../config/pretrainOptions.js';
+
+/**
+ * Flag definitions shared by every command (DESIGN.md: one meaning per name everywhere).
+ * Commands pick the ones they take; yargs maps kebab-case flags to camelCase keys.
+ */
+const d = PRETRAIN_DEFAULTS;
+export const FLAGS = {
+  data: { type: 'string', describe: 'folder of images (searched recursively)' },
+  out: { type: 'string', describe: 'output directory' },
+  backend: { choices: BACKEND_NAMES, default: d.backend, describe: 'tfjs backend (auto: tensorflow-gpu → tensorflow → wasm → cpu)' },
+  seed: { type: 'number', default: d.seed, describe: 'seed of the one RNG (views, order, init)' },
+  epochs: { type: 'number', default: d.epochs, describe: 'passes over the data' },
+  steps: { type: 'number', describe: 'optimizer steps (overrides --epochs)' },
+  'batch-size': { type: 'number', default: d.batchSize, describe: 'images per step (2× views)' },
+  'image-size': { type: 'number', default: d.imageSize, describe: 'side of the square views fed to the encoder' },
+  'cache-size': { type: 'number', describe: 'side of the decoded-image cache crops come from (default: --image-size)' },
+  backbone: { choices: ['resnet18', 'resnet34', 'resnet50'], default: d.backbone, describe: 'encoder architecture' },
+  width: { type: 'number', default: d.width, describe: 'channel multiplier on the ResNet widths' },
+  'cifar-stem': { type: 'boolean', describe: '3×3 stride-1 stem, no max-pool (default: on for --image-size ≤ 64)' },
+  'proj-dim': { type: 'number', default: d.projDim, describe: 'projection output dimension (z)' },
+  'proj-layers': { type: 'number', default: d.projLayers, describe: 'dense layers in the projection head' },
+  temperature: { type: 'number', default: d.temperature, describe: 'NT-Xent temperature τ' },
+  loss: { choices: ['ntxent'], default: d.loss, describe: 'contrastive objective' },
+  optimizer: { choices: ['lars', 'adam'], default: d.optimizer, describe: 'optimizer' },
+  lr: { type: 'number', default: d.lr, describe: 'base learning rate (scaled by --lr-scaling)' },
+  'lr-scaling': { choices: ['linear', 'sqrt', 'none'], default: d.lrScaling, describe: 'linear: lr×B/256, sqrt: lr×√B' },
+  'weight-decay': { type: 'number', default: d.weightDecay, describe: 'weight decay (not on BatchNorm or bias)' },
+  'warmup-epochs': { type: 'number', default: d.warmupEpochs, describe: 'linear warmup, then cosine decay' },
+  augment: { type: 'string', default: d.augment, describe: 'augmentation recipe, ops joined by +' },
+  'color-strength': { type: 'number', default: d.colorStrength, describe: 'colour jitter strength s' },
+  concurrency: { type: 'number', default: d.concurrency, describe: 'images decoded at once' },
+  workers: { type: 'number', default: d.workers, describe: 'augmentation worker threads (0: main thread)' },
+  'max-pixels': { type: 'number', default: d.maxPixels, describe: 'skip images with more pixels (decompression bombs)' },
+  'log-every': { type: 'number', default: d.logEvery, describe: 'steps between metrics lines' },
+  'checkpoint-every': { type: 'number', default: d.checkpointEvery, describe: 'steps between checkpoints' },
+  resume: { type: 'boolean', default: d.resume, describe: 'continue the run in --out from its checkpoint' },
+  force: { type: 'boolean', default: d.force, describe: 'overwrite an existing --out' },
+} satisfies Record<string, Options>;
+
+export type FlagName = keyof typeof FLAGS;
+
+export function pick(...names: FlagName[]): Record<string, Options> {
+  return Object.fromEntries(names.map((n) => [n, FLAGS[n]]));
+}

@@ -1,0 +1,92 @@
+import type { BackendName } from '../backend/select.js';
+import type { Backbone } from '../models/resnet.js';
+import type { OptimizerName } from '../optim/index.js';
+import type { LrScaling } from '../optim/schedule.js';
+
+/** Every option of a pretraining run, resolved (CLI flag names are the kebab-case forms). */
+export interface PretrainOptions {
+  data: string;
+  out: string;
+  backend: BackendName;
+  seed: number;
+  /** Length of the run: `steps` wins when given, else `epochs` × steps per epoch. */
+  epochs: number;
+  steps?: number;
+  batchSize: number;
+  imageSize: number;
+  /** Side of the decoded-image cache the crops are taken from (default: imageSize). */
+  cacheSize?: number;
+  backbone: Backbone;
+  width: number;
+  cifarStem?: boolean;
+  projDim: number;
+  projLayers: number;
+  temperature: number;
+  loss: 'ntxent';
+  optimizer: OptimizerName;
+  lr: number;
+  lrScaling: LrScaling;
+  weightDecay: number;
+  warmupEpochs: number;
+  augment: string;
+  colorStrength: number;
+  concurrency: number;
+  workers: number;
+  maxPixels: number;
+  logEvery: number;
+  checkpointEvery: number;
+  resume: boolean;
+  force: boolean;
+}
+
+export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, 'data' | 'out'> = {
+  backend: 'auto',
+  seed: 0,
+  epochs: 100,
+  batchSize: 128,
+  imageSize: 32,
+  backbone: 'resnet18',
+  width: 0.25,
+  projDim: 128,
+  projLayers: 2,
+  temperature: 0.5,
+  loss: 'ntxent',
+  optimizer: 'lars',
+  lr: 0.3,
+  lrScaling: 'linear',
+  weightDecay: 1e-6,
+  warmupEpochs: 10,
+  augment: 'crop+flip+color+grayscale+blur',
+  colorStrength: 0.5,
+  concurrency: 8,
+  workers: 1,
+  maxPixels: 100_000_000,
+  logEvery: 10,
+  checkpointEvery: 100,
+  resume: false,
+  force: false,
+};
+
+/** One clear line for the first invalid option, or nothing. */
+export function validatePretrainOptions(o: PretrainOptions): void {
+  const positiveInt: (keyof PretrainOptions)[] = ['batchSize', 'imageSize', 'projDim', 'projLayers', 'logEvery', 'checkpointEvery', 'concurrency'];
+  for (const key of positiveInt) {
+    const v = o[key] as number;
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${kebab(key)} must be a positive integer, got ${v}`);
+  }
+  if (o.batchSize < 2) throw new Error(`--batch-size must be at least 2 (each image needs negatives), got ${o.batchSize}`);
+  if (o.steps !== undefined && (!Number.isInteger(o.steps) || o.steps < 1)) throw new Error(`--steps must be a positive integer, got ${o.steps}`);
+  if (!(o.epochs > 0)) throw new Error(`--epochs must be > 0, got ${o.epochs}`);
+  if (!(o.width > 0)) throw new Error(`--width must be > 0, got ${o.width}`);
+  if (!(o.temperature > 0)) throw new Error(`--temperature must be > 0, got ${o.temperature}`);
+  if (!(o.lr > 0)) throw new Error(`--lr must be > 0, got ${o.lr}`);
+  if (!(o.weightDecay >= 0)) throw new Error(`--weight-decay must be ≥ 0, got ${o.weightDecay}`);
+  if (!(o.warmupEpochs >= 0)) throw new Error(`--warmup-epochs must be ≥ 0, got ${o.warmupEpochs}`);
+  if (!(o.colorStrength >= 0)) throw new Error(`--color-strength must be ≥ 0, got ${o.colorStrength}`);
+  if (!Number.isInteger(o.workers) || o.workers < 0) throw new Error(`--workers must be an integer ≥ 0, got ${o.workers}`);
+  if (o.resume && o.force) throw new Error('--resume and --force contradict each other: pick one');
+}
+
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

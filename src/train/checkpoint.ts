@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { recoverDir, replaceDirAtomic } from '../io/atomic.js';
+import { loadTensorMap, saveTensorMap } from '../io/modelStore.js';
+import type { SimclrModel } from '../models/simclrModel.js';
+import type { Optimizer } from '../optim/optimizer.js';
+
+/** What a checkpoint records besides tensors: enough to continue the run exactly. */
+export interface CheckpointMeta {
+  /** Number of optimizer steps completed. */
+  step: number;
+  optimizer: string;
+  optimizerScalars: Record<string, number>;
+  /** Checkpoint format version. */
+  version: 1;
+  savedAt: string;
+}
+
+const MODEL = 'model/';
+const OPTIMIZER = 'optimizer/';
+
+/**
+ * Writes model weights (BN moving statistics included) and optimizer state into `dir`,
+ * atomically: a reader, or a run killed mid-write, sees the previous checkpoint or this one.
+ */
+export async function saveCheckpoint(dir: string, model: SimclrModel, optimizer: Optimizer, step: number): Promise<void> {
+  const state = optimizer.getState();
+  const tensors: tf.NamedTensorMap = {};
+  for (const [name, v] of Object.entries(model.namedWeights())) tensors[MODEL + name] = v;
+  for (const [name, t] of Object.entries(state.tensors)) tensors[OPTIMIZER + name] = t;
+  const meta: CheckpointMeta = {
+    step,
+    optimizer: optimizer.name,
+    optimizerScalars: state.scalars,
+    version: 1,
+    savedAt: new Date().toISOString(),
+  };
+  await replaceDirAtomic(dir, (tmp) => saveTensorMap(tmp, tensors, meta));
+}
+
+export function hasCheckpoint(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'meta.json'));
+}
+
+/** Restores a checkpoint into a model of the same architecture and its optimizer. */
+export async function loadCheckpoint(dir: string, model: SimclrModel, optimizer: Optimizer): Promise<CheckpointMeta> {
+  await recoverDir(dir);
+  const { tensors, meta } = await loadTensorMap(dir);
+  try {
+    const m = meta as CheckpointMeta;
+    if (m.version !== 1 || !Number.isInteger(m.step)) throw new Error(`checkpoint ${dir}: meta.json is not a simclr-ts checkpoint`);
+    if (m.optimizer !== optimizer.name) {
+      throw new Error(`checkpoint ${dir} was written by optimizer '${m.optimizer}', this run uses '${optimizer.name}'`);
+    }
+    const weights = model.namedWeights();
+    for (const [name, v] of Object.entries(weights)) {
+      const saved = tensors[MODEL + name];
+      if (!saved) throw new Error(`checkpoint ${dir} has no weight ${name}: was it written by a different model (--backbone/--width/--proj-*)?`);
+      if (saved.shape.join() !== v.shape.join()) {
+        throw new Error(`checkpoint ${dir}: weight ${name} has shape [${saved.shape}], the model expects [${v.shape}]`);
+      }
+      v.assign(saved);
+    }
+    const optimizerTensors: tf.NamedTensorMap = {};
+    for (const [name, t] of Object.entries(tensors)) {
+      if (name.startsWith(OPTIMIZER)) optimizerTensors[name.slice(OPTIMIZER.length)] = t;
+    }
+    optimizer.setState({ tensors: optimizerTensors, scalars: m.optimizerScalars });
+    return m;
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}

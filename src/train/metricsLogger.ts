@@ -1,0 +1,46 @@
+import { EventWriter } from '../io/tensorboard/eventWriter.js';
+import { JsonlWriter } from '../io/jsonl.js';
+
+/** One logged step: DESIGN.md's metrics.jsonl record. */
+export interface MetricsRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  top1: number;
+  positiveCosine: number;
+  negativeCosine: number;
+  gradNorm: number;
+  imagesPerSec: number;
+  dataStall: number;
+  [extra: string]: number;
+}
+
+/** Every logged record goes to metrics.jsonl and, as scalars, to TensorBoard — one call. */
+export class MetricsLogger {
+  constructor(
+    private readonly jsonl: JsonlWriter,
+    readonly events: EventWriter,
+  ) {}
+
+  async log(record: MetricsRecord): Promise<void> {
+    this.jsonl.append({ time: new Date().toISOString(), ...record });
+    for (const [key, value] of Object.entries(record)) {
+      if (key === 'step' || !Number.isFinite(value)) continue;
+      this.events.scalar(tagFor(key), value, record.step);
+    }
+    await Promise.all([this.jsonl.flush(), this.events.flush()]);
+  }
+
+  async close(): Promise<void> {
+    await this.jsonl.flush();
+    await this.events.close();
+  }
+}
+
+// TensorBoard groups scalars by the prefix before '/'.
+function tagFor(key: string): string {
+  if (key === 'loss' || key === 'top1' || key === 'positiveCosine' || key === 'negativeCosine') return `train/${key}`;
+  if (key === 'imagesPerSec' || key === 'dataStall') return `speed/${key}`;
+  return `optim/${key}`;
+}
