@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
+import { l2Normalize } from './distances.js';
+import { infoNceLoss } from './infoNce.js';
+import type { KeyQueue } from './keyQueue.js';
+import { stopGradient } from './stopGradient.js';
+import { checkViewPair } from './views.js';
+
+/**
+ * MoCo's loss (He et al. 2020): InfoNCE of each L2-normalised query q_b against its key k_b
+ * (the positive; no gradient flows into k) and the K keys in the queue (the negatives), τ = 0.07.
+ * The queue must hold L2-normalised keys: after the step, enqueue l2Normalize(k). An empty
+ * queue gives K = 0 and a loss of 0.
+ */
+export function mocoLoss(q: tf.Tensor2D, k: tf.Tensor2D, queue: KeyQueue, temperature = 0.07): tf.Scalar {
+  return tf.tidy(() => {
+    const { positive, negative } = mocoLogits(q, k, queue);
+    return infoNceLoss(positive, negative, temperature);
+  });
+}
+
+export interface MocoStats {
+  loss: number;
+  /** Fraction of queries whose key beats every queue entry (MoCo's logged accuracy). */
+  top1: number;
+  positiveCosine: number;
+  /** Mean cosine to the queue (NaN while it is empty). */
+  negativeCosine: number;
+}
+
+/** The loss plus plain numbers for logging (one synchronous read of the B × (1+K) logits). */
+export function mocoLossWithStats(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  queue: KeyQueue,
+  temperature = 0.07,
+): { loss: tf.Scalar; stats: MocoStats } {
+  const [loss, positive, negative] = tf.tidy(() => {
+    const logits = mocoLogits(q, k, queue);
+    return [infoNceLoss(logits.positive, logits.negative, temperature), logits.positive, logits.negative];
+  });
+  const pos = positive.dataSync();
+  const neg = negative.dataSync();
+  positive.dispose();
+  negative.dispose();
+  const b = pos.length;
+  const kCount = queue.count;
+  let hits = 0;
+  let posSum = 0;
+  let negSum = 0;
+  for (let i = 0; i < b; i++) {
+    posSum += pos[i];
+    let best = -Infinity;
+    for (let j = 0; j < kCount; j++) {
+      negSum += neg[i * kCount + j];
+      best = Math.max(best, neg[i * kCount + j]);
+    }
+    if (pos[i] > best) hits++;
+  }
+  const stats: MocoStats = {
+    loss: loss.dataSync()[0],
+    top1: hits / b,
+    positiveCosine: posSum / b,
+    negativeCosine: kCount ? negSum / (b * kCount) : NaN,
+  };
+  return { loss, stats };
+}
+
+/** Cosine logits: positives [B] (key gradient stopped) and negatives against the queue [B, K]. */
+function mocoLogits(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  queue: KeyQueue,
+): { positive: tf.Tensor1D; negative: tf.Tensor2D } {
+  checkViewPair(q, k);
+  if (q.shape[1] !== queue.dim) {
+    throw new Error(`mocoLoss: embeddings have dim ${q.shape[1]} but the queue holds dim ${queue.dim}`);
+  }
+  const qn = l2Normalize(q);
+  const kn = stopGradient(l2Normalize(k));
+  return {
+    positive: qn.mul(kn).sum(1) as tf.Tensor1D,
+    // Explicit transpose: matMul with transposeB is several times slower on wasm.
+    negative: tf.matMul(qn, tf.transpose(queue.keys)),
+  };
+}

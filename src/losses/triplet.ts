@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { type DistanceMetric, pairwiseDistances } from './distances.js';
+import {
+  mineTripletIndices,
+  negativeShares,
+  type NegativeShares,
+  type TripletMining,
+} from './tripletMining.js';
+import { stackViews, viewLabels } from './views.js';
+
+/**
+ * Triplet loss (FaceNet, Schroff et al. 2015) with online mining over the 2N views of a batch:
+ *
+ *   L = mean over mined triplets of max(0, d(a,p) − d(a,n) + α)
+ *
+ * d is measured between L2-normalised embeddings ('euclidean' = ‖u − v‖, not squared as in the
+ * paper; 'cosine' = 1 − cos). Positives are the other view of the same image, or, with
+ * `labels` (one per image), every view with the same label. Mining (see tripletMining.ts):
+ * 'all' averages over the triplets with non-zero loss only (the usual batch-all: averaging over
+ * all would let the growing number of easy triplets shrink the gradient); 'hard' averages over
+ * anchors; 'semi-hard' (the paper's choice, default) over (anchor, positive) pairs.
+ * With no triplet to average, the loss is 0 (still connected to z1, z2: zero gradients).
+ */
+export interface TripletOptions {
+  /** α (default 0.2). */
+  margin?: number;
+  distance?: DistanceMetric;
+  mining?: TripletMining;
+  /** Per-image labels (length N): same label ⇒ positive. */
+  labels?: Int32Array;
+}
+
+export interface TripletStats extends NegativeShares {
+  loss: number;
+  /** Number of triplets the loss averaged over. */
+  triplets: number;
+}
+
+export function tripletLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: TripletOptions = {}): tf.Scalar {
+  return minedTripletLoss(z1, z2, options).loss;
+}
+
+/** The loss plus plain numbers for logging, including the easy / semi-hard / hard shares. */
+export function tripletLossWithStats(
+  z1: tf.Tensor2D,
+  z2: tf.Tensor2D,
+  options: TripletOptions = {},
+): { loss: tf.Scalar; stats: TripletStats } {
+  const { loss, dist, labels, triplets } = minedTripletLoss(z1, z2, options);
+  const shares = negativeShares(dist, labels.length, labels, options.margin ?? 0.2);
+  return { loss, stats: { loss: loss.dataSync()[0], triplets, ...shares } };
+}
+
+function minedTripletLoss(
+  z1: tf.Tensor2D,
+  z2: tf.Tensor2D,
+  options: TripletOptions,
+): { loss: tf.Scalar; dist: Float32Array; labels: Int32Array; triplets: number } {
+  const margin = options.margin ?? 0.2;
+  const labels = viewLabels(z1.shape[0], options.labels);
+  const m = labels.length;
+  let dist: Float32Array = new Float32Array(0);
+  let triplets = 0;
+  const loss = tf.tidy(() => {
+    const d = pairwiseDistances(stackViews(z1, z2, options.labels ? 1 : 2), options.distance);
+    dist = d.dataSync() as Float32Array;
+    const idx = mineTripletIndices(dist, m, labels, options.mining ?? 'semi-hard', margin);
+    triplets = idx.length / 3;
+    if (triplets === 0) return d.sum().mul(0) as tf.Scalar;
+    const ap = new Int32Array(triplets);
+    const an = new Int32Array(triplets);
+    for (let t = 0; t < triplets; t++) {
+      ap[t] = idx[3 * t] * m + idx[3 * t + 1];
+      an[t] = idx[3 * t] * m + idx[3 * t + 2];
+    }
+    const flat = d.reshape([-1]);
+    const dap = tf.gather(flat, tf.tensor1d(ap, 'int32'));
+    const dan = tf.gather(flat, tf.tensor1d(an, 'int32'));
+    return tf.relu(dap.sub(dan).add(margin)).mean() as tf.Scalar;
+  });
+  return { loss, dist, labels, triplets };
+}
