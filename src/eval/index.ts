@@ -1,0 +1,17 @@
+export type { Features } from './features.js';
+export { fitStandardizer, applyStandardizer, type Standardizer } from './standardize.js';
+export { stratifiedSplit, type Split } from './stratifiedSplit.js';
+export {
+  trainLinearProbe,
+  evaluateProbe,
+  linearProbe,
+  DEFAULT_LAMBDAS,
+  type LinearProbeModel,
+  type LinearProbeOptions,
+  type LinearProbeResult,
+  type LambdaTrial,
+  type ProbeProgress,
+} from './linearProbe.js';
+export { knnClassify, type KnnOptions, type KnnResult } from './knn.js';
+export { retrievalMetrics, type RetrievalMetrics, type RetrievalOptions } from './retrieval.js';
+export { formatProbeSummary, type ProbeReport, type EvalScores } from './report.js';

@@ -1,0 +1,52 @@
+import { assertFeatures, assertLabels, assertSameDim, type Features } from './features.js';
+import { forEachNeighborBlock, type NeighborOptions } from './cosineNeighbors.js';
+import { argmaxRows } from './classifierScores.js';
+
+export interface KnnOptions extends NeighborOptions {
+  k?: number;
+  /** Vote weight of a neighbour at cosine similarity s is exp(s / temperature). */
+  temperature?: number;
+  /** When given, `top1` is reported. */
+  testLabels?: Int32Array;
+}
+
+export interface KnnResult {
+  predictions: Int32Array;
+  /** Share of test rows predicted right; present when `testLabels` was given. */
+  top1?: number;
+}
+
+/**
+ * Weighted cosine kNN classifier (Wu et al. 2018, InstDisc; the kNN monitor of the SimCLR
+ * community): the k most similar training rows vote for their class with weight exp(s/τ),
+ * the class with the largest total wins (lowest class index on an exact tie).
+ */
+export function knnClassify(
+  train: Features,
+  trainLabels: Int32Array,
+  test: Features,
+  numClasses: number,
+  { k = 20, temperature = 0.07, testLabels, ...neighborOpts }: KnnOptions = {},
+): KnnResult {
+  assertFeatures(train, 'kNN train features');
+  assertLabels(trainLabels, train.n, numClasses, 'kNN train labels');
+  assertSameDim(train, test, 'kNN train features', 'kNN test features');
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`kNN k must be an integer >= 1 (got ${k})`);
+  if (!(temperature > 0)) throw new Error(`kNN temperature must be > 0 (got ${temperature})`);
+  if (testLabels) assertLabels(testLabels, test.n, numClasses, 'kNN test labels');
+  const kUsed = Math.min(k, train.n);
+  const votes = new Float64Array(test.n * numClasses);
+  forEachNeighborBlock(train, test, () => kUsed, ({ start, count, indices, similarities, stride }) => {
+    for (let q = 0; q < count; q++) {
+      const row = (start + q) * numClasses;
+      for (let i = 0; i < kUsed; i++) {
+        votes[row + trainLabels[indices[q * stride + i]]] += Math.exp(similarities[q * stride + i] / temperature);
+      }
+    }
+  }, neighborOpts);
+  const predictions = argmaxRows(votes, test.n, numClasses);
+  if (!testLabels) return { predictions };
+  let hits = 0;
+  for (let i = 0; i < test.n; i++) if (predictions[i] === testLabels[i]) hits++;
+  return { predictions, top1: hits / test.n };
+}

@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs';
+import { assertFeatures, assertLabels, assertSameDim, selectLabels, selectRows, type Features } from './features.js';
+import { applyStandardizer, fitStandardizer, type Standardizer } from './standardize.js';
+import { stratifiedSplit } from './stratifiedSplit.js';
+import { SoftmaxObjective } from './softmaxObjective.js';
+import { minimizeLbfgs } from './lbfgs.js';
+import { meanCrossEntropy, topKAccuracy } from './classifierScores.js';
+
+/**
+ * Linear probe: multinomial logistic regression on standardised frozen features.
+ *
+ * Optimiser: full-batch L-BFGS (memory 10, Armijo backtracking). The objective is smooth and
+ * strongly convex for λ > 0, where L-BFGS converges in tens to a few hundred evaluations with
+ * no learning rate to tune, unlike full-batch Adam whose step size would itself need a sweep.
+ * λ is picked on a stratified held-out part of the training set, walking the grid from the
+ * largest λ down and warm-starting each fit from the previous one (the regularisation path);
+ * the chosen λ is then refit on the whole training set, warm-started from its held-out fit.
+ */
+export const DEFAULT_LAMBDAS = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
+
+export interface ProbeProgress {
+  stage: 'search' | 'refit';
+  lambda: number;
+  iterations: number;
+  loss: number;
+  /** Held-out top-1 (search stage only). */
+  valTop1?: number;
+}
+
+export interface LinearProbeOptions {
+  /** L2 weights to try (on W only, objective = mean CE + λ/2·‖W‖²). */
+  lambdas?: number[];
+  /** Share of each class held out of the training set to choose λ. */
+  valFraction?: number;
+  seed?: number;
+  /** L-BFGS iterations per fit. */
+  maxIter?: number;
+  /** Relative loss decrease per iteration below which a fit stops. */
+  tol?: number;
+  onProgress?: (p: ProbeProgress) => void;
+}
+
+export interface LambdaTrial {
+  lambda: number;
+  valTop1: number;
+  valLoss: number;
+  iterations: number;
+}
+
+export interface LinearProbeModel {
+  standardizer: Standardizer;
+  /** dim × numClasses, row-major, acting on standardised features. */
+  weights: Float32Array;
+  bias: Float32Array;
+  dim: number;
+  numClasses: number;
+  lambda: number;
+  /** Held-out top-1 of the chosen λ. */
+  valTop1: number;
+  /** L-BFGS iterations of the final (full training set) fit. */
+  iterations: number;
+  trials: LambdaTrial[];
+}
+
+export interface LinearProbeResult {
+  top1: number;
+  top5?: number;
+  lambda: number;
+  valTop1: number;
+  iterations: number;
+}
+
+export function trainLinearProbe(
+  train: Features,
+  trainLabels: Int32Array,
+  numClasses: number,
+  opts: LinearProbeOptions = {},
+): LinearProbeModel {
+  const { lambdas = DEFAULT_LAMBDAS, valFraction = 0.2, seed = 0, maxIter = 500, tol = 1e-5, onProgress } = opts;
+  assertFeatures(train, 'linear probe train features');
+  assertLabels(trainLabels, train.n, numClasses, 'linear probe train labels');
+  if (lambdas.length === 0 || lambdas.some((l) => !(l >= 0) || !Number.isFinite(l))) {
+    throw new Error(`lambdas must be a non-empty list of finite numbers >= 0 (got [${lambdas.join(', ')}])`);
+  }
+  const standardizer = fitStandardizer(train);
+  const x = applyStandardizer(standardizer, train);
+  const fit = (obj: SoftmaxObjective, lambda: number, start: Float64Array) =>
+    minimizeLbfgs((p) => obj.evaluate(p, lambda), start, { maxIter, tol });
+
+  const split = stratifiedSplit(trainLabels, numClasses, valFraction, seed);
+  const valX = selectRows(x, split.val);
+  const valY = selectLabels(trainLabels, split.val);
+  const trials: LambdaTrial[] = [];
+  const solutions: Float64Array[] = [];
+  const path = [...lambdas].sort((a, b) => b - a);
+  const searchObjective = new SoftmaxObjective(selectRows(x, split.train), selectLabels(trainLabels, split.train), numClasses);
+  try {
+    let params: Float64Array = new Float64Array(searchObjective.parameterCount);
+    for (const lambda of path) {
+      const r = fit(searchObjective, lambda, params);
+      params = r.x;
+      const logits = linearLogits(valX, params, numClasses);
+      const trial = {
+        lambda,
+        valTop1: topKAccuracy(logits, valY, numClasses, 1),
+        valLoss: meanCrossEntropy(logits, valY, numClasses),
+        iterations: r.iterations,
+      };
+      trials.push(trial);
+      solutions.push(params);
+      onProgress?.({ stage: 'search', lambda, iterations: r.iterations, loss: r.value, valTop1: trial.valTop1 });
+    }
+  } finally {
+    searchObjective.dispose();
+  }
+
+  // Best held-out top-1; an exact tie goes to the lower held-out loss (better calibrated).
+  let best = 0;
+  for (let i = 1; i < trials.length; i++) {
+    const t = trials[i];
+    const b = trials[best];
+    if (t.valTop1 > b.valTop1 || (t.valTop1 === b.valTop1 && t.valLoss < b.valLoss)) best = i;
+  }
+  const { lambda, valTop1 } = trials[best];
+
+  const fullObjective = new SoftmaxObjective(x, trainLabels, numClasses);
+  let final;
+  try {
+    final = fit(fullObjective, lambda, solutions[best]);
+  } finally {
+    fullObjective.dispose();
+  }
+  onProgress?.({ stage: 'refit', lambda, iterations: final.iterations, loss: final.value });
+  const wCount = train.dim * numClasses;
+  return {
+    standardizer,
+    weights: Float32Array.from(final.x.subarray(0, wCount)),
+    bias: Float32Array.from(final.x.subarray(wCount)),
+    dim: train.dim,
+    numClasses,
+    lambda,
+    valTop1,
+    iterations: final.iterations,
+    trials,
+  };
+}
+
+/** Top-1 (and top-5 when there are at least 10 classes) of the probe on labelled features. */
+export function evaluateProbe(
+  model: LinearProbeModel,
+  test: Features,
+  testLabels: Int32Array,
+): { top1: number; top5?: number } {
+  assertFeatures(test, 'linear probe test features');
+  assertLabels(testLabels, test.n, model.numClasses, 'linear probe test labels');
+  if (test.dim !== model.dim) throw new Error(`probe was trained on dim ${model.dim}, test features have dim ${test.dim}`);
+  const params = new Float64Array(model.weights.length + model.bias.length);
+  params.set(model.weights);
+  params.set(model.bias, model.weights.length);
+  const logits = linearLogits(applyStandardizer(model.standardizer, test), params, model.numClasses);
+  const top1 = topKAccuracy(logits, testLabels, model.numClasses, 1);
+  return model.numClasses >= 10 ? { top1, top5: topKAccuracy(logits, testLabels, model.numClasses, 5) } : { top1 };
+}
+
+/** Train on `train` (λ picked on a held-out part of it), score on `test`. */
+export function linearProbe(
+  train: Features,
+  trainLabels: Int32Array,
+  test: Features,
+  testLabels: Int32Array,
+  numClasses: number,
+  opts: LinearProbeOptions = {},
+): LinearProbeResult {
+  assertSameDim(train, test, 'train features', 'test features');
+  const model = trainLinearProbe(train, trainLabels, numClasses, opts);
+  return { ...evaluateProbe(model, test, testLabels), lambda: model.lambda, valTop1: model.valTop1, iterations: model.iterations };
+}
+
+/** x·W + b for flat parameters (W row-major dim × C, then b). */
+function linearLogits(x: Features, params: Float64Array, numClasses: number): Float32Array {
+  const wCount = x.dim * numClasses;
+  const logits = tf.tidy(() =>
+    tf.add(
+      tf.matMul(tf.tensor2d(x.data, [x.n, x.dim]), tf.tensor2d(Float32Array.from(params.subarray(0, wCount)), [x.dim, numClasses])),
+      tf.tensor1d(Float32Array.from(params.subarray(wCount))),
+    ),
+  );
+  const out = logits.dataSync() as Float32Array;
+  logits.dispose();
+  return out;
+}
