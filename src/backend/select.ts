@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasmKernels/index.js';
 
@@ -48,13 +49,14 @@ const NATIVE: Record<NativeBackend['name'], NativeBackend> = {
 // Order of preference for 'auto': fastest first.
 const AUTO_ORDER: Exclude<BackendName, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
-function isNotInstalled(err: unknown, pkg: string): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
-    typeof e.message === 'string' &&
-    e.message.includes(pkg)
-  );
+/** Resolved without loading it, so "absent" is never confused with "present but broken". */
+function isInstalled(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function firstLine(err: unknown): string {
@@ -63,15 +65,15 @@ function firstLine(err: unknown): string {
 
 /** Imports a native package (which registers backend 'tensorflow') and activates it. */
 async function useNative(b: NativeBackend): Promise<BackendInfo> {
+  if (!isInstalled(b.package)) {
+    throw new BackendError(`backend '${b.name}' is not installed: run \`${b.install}\``, 'not-installed');
+  }
   let mod: { version?: Record<string, string> };
   try {
     // A variable specifier keeps TypeScript from resolving a package that is optional.
     const specifier: string = b.package;
     mod = (await import(specifier)) as typeof mod;
   } catch (err) {
-    if (isNotInstalled(err, b.package)) {
-      throw new BackendError(`backend '${b.name}' is not installed: run \`${b.install}\``, 'not-installed');
-    }
     throw new BackendError(`backend '${b.name}' (${b.package}) failed to load: ${firstLine(err)}`, 'failed');
   }
   if (!(await tf.setBackend('tensorflow'))) {

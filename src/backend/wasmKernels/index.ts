@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNormGradConfig } from './batchNormGrad.js';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 
@@ -16,5 +17,9 @@ export function registerWasmTrainingKernels(): void {
     // Unregister first: registerKernel would warn about replacing the stock kernel.
     if (current != null) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
+  }
+  // Gradients are global, not per backend: the tile-free one is exact, and faster on cpu too.
+  if (tf.getGradient(fusedBatchNormGradConfig.kernelName) !== fusedBatchNormGradConfig) {
+    tf.registerGradient(fusedBatchNormGradConfig);
   }
 }
