@@ -39,7 +39,7 @@ const MAX_BACKTRACKS = 30;
 export function minimizeLbfgs(
   objective: (x: Float64Array) => ValueAndGradient,
   x0: Float64Array,
-  { maxIter = 500, tol = 1e-5, window = 5, gradTol = 1e-5, memory = 10, onIteration }: LbfgsOptions = {},
+  { maxIter = 500, tol = 1e-5, window = 5, gradTol = 1e-6, memory = 10, onIteration }: LbfgsOptions = {},
 ): LbfgsResult {
   let x: Float64Array = Float64Array.from(x0);
   let { value: f, gradient: g } = objective(x);
