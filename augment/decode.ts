@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 
 /** Why a file could not be used; counted and reported by the data scan. */
@@ -59,8 +60,9 @@ export async function decodeToRgb(
 /** Map a sharp/fs failure on `input` to a DecodeError reason (shared with header-only checks). */
 export async function classifyDecodeError(err: unknown, input: string | Buffer): Promise<DecodeError> {
   const msg = err instanceof Error ? err.message : String(err);
-  // sharp reports a zero-byte file as an "unsupported image format": look at the size instead.
-  if (await isEmptyInput(input)) return new DecodeError('empty', 'file is empty (0 bytes)');
+  // sharp reports zero-byte and unreadable files as an "unsupported image format": look at the file.
+  const problem = await inputProblem(input);
+  if (problem) return problem;
   if (/EACCES|EPERM|EISDIR|ENOENT|ELOOP|file is missing|permission denied/i.test(msg)) return new DecodeError('unreadable', msg);
   if (/pixel limit|exceeds pixel/i.test(msg)) return new DecodeError('too-large', msg);
   if (/unsupported image format/i.test(msg)) return new DecodeError('not-an-image', msg);
@@ -68,12 +70,14 @@ export async function classifyDecodeError(err: unknown, input: string | Buffer):
   return new DecodeError('corrupt', msg);
 }
 
-async function isEmptyInput(input: string | Buffer): Promise<boolean> {
-  if (typeof input !== 'string') return input.length === 0;
+async function inputProblem(input: string | Buffer): Promise<DecodeError | undefined> {
+  if (typeof input !== 'string') return input.length === 0 ? new DecodeError('empty', 'empty buffer') : undefined;
   try {
     const st = await stat(input);
-    return st.isFile() && st.size === 0;
-  } catch {
-    return false;
+    if (st.isFile() && st.size === 0) return new DecodeError('empty', 'file is empty (0 bytes)');
+    await access(input, constants.R_OK);
+  } catch (err) {
+    return new DecodeError('unreadable', err instanceof Error ? err.message : String(err));
   }
+  return undefined;
 }

@@ -81,13 +81,20 @@ describe('loadImageDataset', () => {
     }
   });
 
-  it.skipIf(process.getuid?.() === 0)('counts a file without read permission as unreadable', async () => {
+  // root reads everything, so this only runs as an ordinary user.
+  it.skipIf(process.getuid?.() === 0)('counts files and folders without read permission as unreadable', async () => {
     const dir = path.join(root, 'perm');
     await writeSolidPng(path.join(dir, 'ok.png'), [1, 1, 1]);
     await writeSolidPng(path.join(dir, 'locked.png'), [1, 1, 1]);
+    await writeSolidPng(path.join(dir, 'locked-dir', 'a.png'), [1, 1, 1]);
     await chmod(path.join(dir, 'locked.png'), 0o000);
-    const ds = await loadImageDataset(dir, { cacheSize: 4 });
-    expect(ds.skippedByReason).toEqual({ unreadable: 1 });
+    await chmod(path.join(dir, 'locked-dir'), 0o000);
+    try {
+      const ds = await loadImageDataset(dir, { cacheSize: 4 });
+      expect(ds.skippedByReason).toEqual({ unreadable: 1, 'unreadable-directory': 1 });
+    } finally {
+      await chmod(path.join(dir, 'locked-dir'), 0o755); // so the temp folder can be removed
+    }
   });
 
   it('fails with one clear line on an empty folder and on a folder of bad files', async () => {
