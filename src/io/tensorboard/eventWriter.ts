@@ -71,17 +71,21 @@ export class EventWriter {
     this.add(step, { tag, histo: histogramProto(values) });
   }
 
-  /** Append everything logged so far. Flushes run in call order. */
+  /** Append everything logged so far. Flushes run in call order; a failed one loses its
+   *  summaries (the error says why) but does not block later flushes. */
   flush(): Promise<void> {
     const chunk = Buffer.concat(this.buffered);
     this.buffered = [];
-    if (chunk.length > 0) {
-      this.writing = this.writing.then(() =>
-        fs.promises.appendFile(this.path, chunk).catch((err: Error) => {
-          throw new Error(`cannot append to event file ${this.path}: ${err.message}`);
-        }),
-      );
-    }
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        if (chunk.length === 0) return;
+        try {
+          await fs.promises.appendFile(this.path, chunk);
+        } catch (err) {
+          throw new Error(`cannot append to event file ${this.path}: ${(err as Error).message}`);
+        }
+      });
     return this.writing;
   }
 
