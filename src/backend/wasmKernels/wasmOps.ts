@@ -28,6 +28,11 @@ export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): 
   return runWasmKernel(backend, 'Transpose', { x }, { perm });
 }
 
+/** Same data, new shape: a view for the kernels, which read only dataId and shape. */
+export function reshape(x: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: x.dataId, shape, dtype: x.dtype };
+}
+
 export function slice(backend: BackendWasm, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
   return runWasmKernel(backend, 'Slice', { x }, { begin, size });
 }
