@@ -60,19 +60,19 @@ for (const [kernelName, { config, make }] of Object.entries(KERNELS)) {
       });
     }
 
-    it('matches the cpu backend with explicit padding wider than the filter', async () => {
-      const c: ConvCase = { n: 2, h: 6, w: 5, ci: 3, co: 4, k: 3, stride: 2, pad: 'valid' };
-      const pad = [[0, 0], [4, 1], [0, 5], [0, 0]];
-      const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
-      const dyShape = tf.backend_util.computeConv2DInfo(
-        xShape, [3, 3, 3, 4], 2, 1, pad as tf.backend_util.ExplicitPadding).outShape;
-      const { inputs, attrs } = make(c, Rng.derive(8, 1));
-      for (const k of Object.keys(inputs)) if (k === 'dy') inputs[k] = operand(Rng.derive(8, 2), dyShape);
-      const withPad = { ...attrs, pad };
-      const want = await runKernelOn('cpu', kernelName, inputs, withPad);
-      const got = await runKernelOn('wasm', kernelName, inputs, withPad);
-      expect(relativeError(got.values, want.values)).toBeLessThan(1e-4);
-    });
+    for (const stride of [1, 2]) {
+      it(`matches the cpu backend with explicit padding wider than the filter, stride ${stride}`, async () => {
+        const c: ConvCase = { n: 2, h: 6, w: 5, ci: 3, co: 4, k: 3, stride, pad: 'valid' };
+        const pad = [[0, 0], [4, 1], [0, 5], [0, 0]] as tf.backend_util.ExplicitPadding;
+        const dyShape = tf.backend_util.computeConv2DInfo([2, 6, 5, 3], [3, 3, 3, 4], stride, 1, pad).outShape;
+        const { inputs, attrs } = make(c, Rng.derive(8, stride));
+        if ('dy' in inputs) inputs.dy = operand(Rng.derive(8, 10 + stride), dyShape);
+        const withPad = { ...attrs, pad };
+        const want = await runKernelOn('cpu', kernelName, inputs, withPad);
+        const got = await runKernelOn('wasm', kernelName, inputs, withPad);
+        expect(relativeError(got.values, want.values)).toBeLessThan(1e-4);
+      });
+    }
 
     it('rejects NCHW with a clear message', () => {
       const { inputs, attrs } = make(KERNEL_NCHW_CASE, Rng.derive(9, 0));

@@ -6,7 +6,8 @@
  * is a stride-1 convolution whose "batch" is ci, "channels" are n, input is x as
  * [ci,H,W,n] and filter is dy as [oh,ow,n,co] dilated by the forward stride. The result
  * [ci,kh,kw,co] is transposed to [kh,kw,ci,co]. Input rows no output reaches (e.g. the last
- * row of an even-sized input under a 1×1 stride-2 conv) are cropped first, so no work is wasted. XNNPACK runs this ~10× faster than a loop.
+ * row of an even-sized input under a 1×1 stride-2 conv) are cropped first, so no work is
+ * wasted. XNNPACK runs this several times faster than a scalar loop.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
