@@ -1,10 +1,8 @@
-import { access, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import path from 'node:path';
-import pLimit from 'p-limit';
-import sharp from 'sharp';
-import { downloadFile } from './download.js';
-import { readIdx, type IdxArray } from './idx.js';
+import { datasetCacheDir, findFile, locateDatasetFiles, type DownloadMirror } from './datasetFiles.js';
+import { readIdx } from './idx.js';
+import { writeImageFolders, type LabelledSplit } from './imageFolderWriter.js';
+
+export type { DownloadMirror } from './datasetFiles.js';
 
 /** Label i's folder name (Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747, table 1). */
 export const FASHION_MNIST_CLASSES = [
@@ -33,16 +31,10 @@ export const FASHION_MNIST_MIRROR: DownloadMirror = {
 /** Where Debian's `dataset-fashion-mnist` package puts the four files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-export interface DownloadMirror {
-  /** Ends with '/'; each file is fetched from baseUrl + its name. */
-  baseUrl: string;
-  md5: Record<string, string>;
-}
-
-export interface ExportFashionMnistOptions {
+export interface ExportDatasetOptions {
   /** Gets `train/<class>/<index>.png` and `test/<class>/<index>.png`. */
   out: string;
-  /** A folder holding the four IDX files (.gz or not); when given, nothing else is tried. */
+  /** A folder holding the dataset's files; when given, nothing else is tried. */
   from?: string;
   /** Keep only the first N images of each class, in file order. */
   limitPerClass?: { train?: number; test?: number };
@@ -56,63 +48,34 @@ export interface ExportFashionMnistOptions {
   concurrency?: number;
 }
 
-export interface FashionMnistExport {
-  /** The folder the IDX files were read from. */
+export interface DatasetExport {
+  /** The folder the source files were read from. */
   sourceDir: string;
   downloaded: boolean;
-  /** Images written per class, indexed like FASHION_MNIST_CLASSES. */
-  perClass: Record<Split, number[]>;
+  /** Images written per class (indexed like the dataset's class list), per split. */
+  perClass: { train: number[]; test: number[] };
 }
 
-/** Write Fashion-MNIST as an ImageFolder tree of 28×28 grayscale PNGs. */
-export async function exportFashionMnist(opts: ExportFashionMnistOptions): Promise<FashionMnistExport> {
-  const { dir, downloaded } = await locateFiles(opts);
-  const splits = await Promise.all((Object.keys(SPLIT_FILES) as Split[]).map((split) => readSplit(dir, split)));
-  for (const split of Object.keys(SPLIT_FILES) as Split[]) await prepareTarget(opts.out, split, opts.force ?? false);
-
-  const selections = splits.map(({ split, labels }) => selectFirstPerClass(labels, opts.limitPerClass?.[split]));
-  const total = selections.reduce((n, s) => n + s.length, 0);
-  const limit = pLimit(opts.concurrency ?? 8);
-  let done = 0;
-  const perClass = {} as Record<Split, number[]>;
-  for (const [k, { split, images, labels }] of splits.entries()) {
-    const partial = path.join(opts.out, `.${split}.partial`);
-    await rm(partial, { recursive: true, force: true });
-    for (const name of FASHION_MNIST_CLASSES) await mkdir(path.join(partial, name), { recursive: true });
-    const digits = String(labels.length - 1).length; // zero-padded, so name order = file order
-    const [, h, w] = images.dims;
-    await Promise.all(
-      selections[k].map((i) =>
-        limit(async () => {
-          const pixels = images.data.subarray(i * h * w, (i + 1) * h * w);
-          const file = path.join(partial, FASHION_MNIST_CLASSES[labels[i]], `${String(i).padStart(digits, '0')}.png`);
-          await sharp(pixels, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 9, adaptiveFiltering: true }).toFile(file);
-          opts.onProgress?.(++done, total);
-        }),
-      ),
-    );
-    // Appear complete or not at all: an interrupted export leaves only the hidden partial folder.
-    await rename(partial, path.join(opts.out, split));
-    perClass[split] = FASHION_MNIST_CLASSES.map((_, c) => selections[k].filter((i) => labels[i] === c).length);
-  }
-  return { sourceDir: dir, downloaded, perClass };
-}
-
-/** Indices of the first `limit` images of each class, in file order (all when no limit). */
-function selectFirstPerClass(labels: Uint8Array, limit = Infinity): number[] {
-  if (!(limit >= 0)) throw new Error(`images per class must be a non-negative number, got ${limit}`);
-  const taken = new Array<number>(FASHION_MNIST_CLASSES.length).fill(0);
-  const chosen: number[] = [];
-  labels.forEach((label, i) => {
-    if (taken[label] < limit) {
-      taken[label]++;
-      chosen.push(i);
-    }
+/**
+ * Write Fashion-MNIST as an ImageFolder tree of 28×28 grayscale PNGs. The IDX files come from
+ * `from`, else Debian's copy, else the download cache, else the official mirror.
+ */
+export async function exportFashionMnist(opts: ExportDatasetOptions): Promise<DatasetExport> {
+  const { dir, downloaded } = await locateDatasetFiles({
+    dataset: 'Fashion-MNIST',
+    names: ALL_FILES,
+    from: opts.from,
+    searchDirs: [opts.systemDir ?? DEBIAN_FASHION_MNIST_DIR],
+    cacheDir: opts.cacheDir ?? datasetCacheDir('fashion-mnist'),
+    mirror: opts.mirror ?? FASHION_MNIST_MIRROR,
+    offlineHint: `install Debian's copy with "apt-get install dataset-fashion-mnist" or pass --from <dir> holding ${ALL_FILES.join(', ')}`,
   });
-  return chosen;
+  const splits = [await readSplit(dir, 'train', opts.limitPerClass?.train), await readSplit(dir, 'test', opts.limitPerClass?.test)];
+  const perClass = await writeImageFolders(opts.out, splits, opts);
+  return { sourceDir: dir, downloaded, perClass: { train: perClass.train, test: perClass.test } };
 }
 
-async function readSplit(dir: string, split: Split): Promise<{ split: Split; images: IdxArray; labels: Uint8Array }> {
+async function readSplit(dir: string, split: Split, limitPerClass?: number): Promise<LabelledSplit> {
   const files = SPLIT_FILES[split];
   const images = await readIdx((await findFile(dir, files.images))!);
   const labels = await readIdx((await findFile(dir, files.labels))!);
@@ -121,59 +84,16 @@ async function readSplit(dir: string, split: Split): Promise<{ split: Split; ima
       `${dir}: ${split} images (dims ${images.dims.join('×')}) and labels (dims ${labels.dims.join('×')}) do not match: expected N×H×W images and N labels`,
     );
   }
-  const bad = labels.data.findIndex((l) => l >= FASHION_MNIST_CLASSES.length);
-  if (bad >= 0) throw new Error(`${dir}: ${split} label ${bad} is ${labels.data[bad]}, expected 0–9`);
-  return { split, images, labels: labels.data };
-}
-
-async function prepareTarget(out: string, split: Split, force: boolean): Promise<void> {
-  const target = path.join(out, split);
-  const exists = await stat(target).then(() => true, () => false);
-  if (exists && !force) throw new Error(`${target} already exists: remove it, choose another --out, or pass --force`);
-  await rm(target, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
-}
-
-/** `from` if given; else Debian's copy, the download cache, and finally a download. */
-async function locateFiles(opts: ExportFashionMnistOptions): Promise<{ dir: string; downloaded: boolean }> {
-  if (opts.from) {
-    const missing = await missingFiles(opts.from);
-    if (missing.length > 0) throw new Error(`${opts.from} lacks the Fashion-MNIST file(s) ${missing.join(', ')}`);
-    return { dir: opts.from, downloaded: false };
-  }
-  const cacheDir = opts.cacheDir ?? defaultCacheDir();
-  for (const dir of [opts.systemDir ?? DEBIAN_FASHION_MNIST_DIR, cacheDir]) {
-    if ((await missingFiles(dir)).length === 0) return { dir, downloaded: false };
-  }
-  const mirror = opts.mirror ?? FASHION_MNIST_MIRROR;
-  await mkdir(cacheDir, { recursive: true });
-  try {
-    for (const name of await missingFiles(cacheDir)) {
-      await downloadFile(mirror.baseUrl + name, path.join(cacheDir, name), { md5: mirror.md5[name] });
-    }
-  } catch (err) {
-    throw new Error(
-      `${(err as Error).message}; install Debian's copy with "apt-get install dataset-fashion-mnist" or pass --from <dir> holding ${ALL_FILES.join(', ')}`,
-    );
-  }
-  return { dir: cacheDir, downloaded: true };
-}
-
-async function missingFiles(dir: string): Promise<string[]> {
-  const missing: string[] = [];
-  for (const name of ALL_FILES) if (!(await findFile(dir, name))) missing.push(name);
-  return missing;
-}
-
-/** `name` (gzipped) or the same file already gunzipped. */
-async function findFile(dir: string, name: string): Promise<string | undefined> {
-  for (const candidate of [name, name.replace(/\.gz$/, '')]) {
-    const file = path.join(dir, candidate);
-    if (await access(file).then(() => true, () => false)) return file;
-  }
-  return undefined;
-}
-
-function defaultCacheDir(): string {
-  return path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'simclr-ts', 'fashion-mnist');
+  const [, height, width] = images.dims;
+  const size = height * width;
+  return {
+    name: split,
+    classNames: FASHION_MNIST_CLASSES,
+    labels: labels.data,
+    width,
+    height,
+    channels: 1,
+    pixels: (i) => images.data.subarray(i * size, (i + 1) * size),
+    limitPerClass,
+  };
 }
