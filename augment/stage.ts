@@ -31,6 +31,8 @@ interface PendingJob {
 interface AugmentWorker {
   thread: Worker;
   pending: Map<number, PendingJob>;
+  /** Set once the thread has died: later jobs fail at once instead of waiting forever. */
+  failure?: Error;
 }
 
 /**
@@ -131,6 +133,7 @@ export class TwoViewStage {
     if (!this.usesWorkers) {
       // Yield first so a prefetch never delays the caller's current step.
       await new Promise((resolve) => setImmediate(resolve));
+      if (this.closed) throw new Error('TwoViewStage: closed before the batch was made');
       const out = new Float32Array(length);
       await this.maker!.write({ step, batchSize: this.batchSize, positions: indices.map((_, i) => i), indices }, out);
       return out;
@@ -151,6 +154,7 @@ export class TwoViewStage {
   private send(worker: AugmentWorker, job: ViewJob, out: SharedArrayBuffer): Promise<void> {
     const id = this.nextJobId++;
     return new Promise<void>((resolve, reject) => {
+      if (worker.failure) return reject(worker.failure);
       // Idle workers must not keep the process alive, busy ones must.
       if (worker.pending.size === 0) worker.thread.ref();
       worker.pending.set(id, { resolve, reject });
@@ -173,6 +177,7 @@ function startWorker(url: URL, config: ViewMakerConfig): AugmentWorker {
   };
   thread.on('message', (reply: WorkerReply) => settle(reply.id, reply.error === undefined ? undefined : new Error(reply.error)));
   const failAll = (err: Error) => {
+    worker.failure ??= err;
     for (const id of [...worker.pending.keys()]) settle(id, err);
   };
   thread.on('error', (err) => failAll(new Error(`augmentation worker failed: ${err.message}`)));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RgbImage } from '../../augment/image.js';
 import { Rng } from '../../augment/rng.js';
 import { cutout, sampleCutoutBox } from '../../augment/ops/cutout.js';
 import { blurImage, blurKernelRadius, gaussianBlur } from '../../augment/ops/gaussianBlur.js';
@@ -24,20 +25,17 @@ describe('gaussianBlur', () => {
 
   it('matches a direct 2-D convolution with reflect padding', () => {
     const img = randomImage(9, 7, 42);
-    const sigma = 1.3, r = 2;
-    const out = blurImage(img, sigma, r);
-    const w = (t: number) => Math.exp(-(t * t) / (2 * sigma * sigma));
-    let norm = 0;
-    for (let t = -r; t <= r; t++) norm += w(t);
-    const reflect = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+    const out = blurImage(img, 1.3, 2);
     for (const [x, y] of [[0, 0], [4, 3], [8, 6], [1, 5]]) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) {
-          s += (w(dx) * w(dy) / (norm * norm)) * pixel(img, reflect(x + dx, 9), reflect(y + dy, 7))[c];
-        }
-        expect(pixel(out, x, y)[c]).toBeCloseTo(s, 5);
-      }
+      for (let c = 0; c < 3; c++) expect(pixel(out, x, y)[c]).toBeCloseTo(directBlur(img, 1.3, 2, x, y, c), 5);
+    }
+  });
+
+  it('dropping taps beyond 4σ changes nothing visible (< 1e-4)', () => {
+    const img = randomImage(30, 30, 44);
+    const out = blurImage(img, 0.7, 10); // uses radius 3
+    for (const [x, y] of [[0, 0], [15, 15], [29, 3]]) {
+      for (let c = 0; c < 3; c++) expect(Math.abs(pixel(out, x, y)[c] - directBlur(img, 0.7, 10, x, y, c))).toBeLessThan(1e-4);
     }
   });
 
@@ -48,6 +46,19 @@ describe('gaussianBlur', () => {
     expect(() => gaussianBlur(img, new Rng(1), { sigma: [0, 1] })).toThrow(/sigma/);
   });
 });
+
+/** One output value of a full (2r+1)² Gaussian convolution with reflect padding, as a plain loop. */
+function directBlur(img: RgbImage, sigma: number, r: number, x: number, y: number, c: number): number {
+  const w = (t: number) => Math.exp(-(t * t) / (2 * sigma * sigma));
+  let norm = 0;
+  for (let t = -r; t <= r; t++) norm += w(t);
+  const reflect = (i: number, n: number) => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+  let s = 0;
+  for (let dy = -r; dy <= r; dy++) {
+    for (let dx = -r; dx <= r; dx++) s += ((w(dx) * w(dy)) / (norm * norm)) * pixel(img, reflect(x + dx, img.width), reflect(y + dy, img.height))[c];
+  }
+  return s;
+}
 
 describe('sobel', () => {
   it('gives zero on a constant image and peaks at 1 on an edge', () => {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { Rng } from '../../augment/rng.js';
 import { TwoViewStage, type TwoViewStageOptions } from '../../augment/stage.js';
 import { makeView } from '../../augment/view.js';
 import { viewPairsGrid } from '../../augment/viewGrid.js';
+import { ViewMaker } from '../../augment/viewMaker.js';
 import { memorySource } from './stageFixtures.js';
 
 const S = 16;
@@ -56,6 +57,19 @@ describe('TwoViewStage', () => {
     expect(walked).toEqual(a);
     expect(await batchOf({}, 6)).not.toEqual(a);
     expect(await batchOf({ seed: 8 }, 5)).not.toEqual(a);
+  });
+
+  it('starts making step t+1 as soon as step t is asked for, and reuses it', async () => {
+    const write = vi.spyOn(ViewMaker.prototype, 'write');
+    const stage = new TwoViewStage(base);
+    await stage.batch(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(write.mock.calls.map(([job]) => job.step)).toEqual([3, 4]);
+    await stage.batch(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(write.mock.calls.map(([job]) => job.step)).toEqual([3, 4, 5]); // 4 came from the prefetch
+    write.mockRestore();
+    await stage.close();
   });
 
   it('visits every image once per epoch, in a new order each epoch', () => {
