@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { crc32c, maskedCrc32c } from '../../src/io/tensorboard/crc.js';
 import { readEvents } from '../../src/io/tensorboard/eventReader.js';
 import { EventWriter } from '../../src/io/tensorboard/eventWriter.js';
@@ -56,7 +56,10 @@ let logdir: string;
 beforeEach(() => {
   logdir = fs.mkdtempSync(path.join(os.tmpdir(), 'io-tb-'));
 });
-afterEach(() => fs.rmSync(logdir, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(logdir, { recursive: true, force: true });
+});
 
 describe('CRC32C', () => {
   it('matches the standard check value and a bit-by-bit implementation', () => {
@@ -230,5 +233,26 @@ describe('EventWriter + readEvents', () => {
     expect(readEvents(resumed.path).map((e) => [e.step, e.scalars])).toEqual([[0, {}], [3, { loss: 30 }]]);
     expect(await truncateEventsAfterStep(logdir, 10)).toBe(0);
     expect(await truncateEventsAfterStep(path.join(logdir, 'none'), 1)).toBe(0);
+  });
+
+  it('a failed flush names the file and does not block later flushes', async () => {
+    const w = new EventWriter(logdir);
+    vi.spyOn(fs.promises, 'appendFile').mockRejectedValueOnce(new Error('ENOSPC: no space left on device'));
+    w.scalar('loss', 1, 1);
+    await expect(w.flush()).rejects.toThrow(`cannot append to event file ${w.path}: ENOSPC`);
+    w.scalar('loss', 2, 2);
+    await w.close();
+    expect(readEvents(w.path).map((e) => e.step)).toEqual([0, 2]);
+  });
+
+  it('truncateEventsAfterStep also drops a torn last record', async () => {
+    const w = new EventWriter(logdir);
+    w.scalar('loss', 1, 1);
+    w.scalar('loss', 2, 2);
+    await w.close();
+    const bytes = fs.readFileSync(w.path);
+    fs.writeFileSync(w.path, bytes.subarray(0, bytes.length - 5));
+    expect(await truncateEventsAfterStep(logdir, 5)).toBe(0);
+    expect(readEvents(w.path).map((e) => e.step)).toEqual([0, 1]);
   });
 });
