@@ -126,10 +126,11 @@ async function leftovers(dir: string): Promise<{ old: string[]; tmp: string[] }>
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { old: [], tmp: [] };
     throw err;
   }
-  const b = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pick = (pattern: RegExp) =>
-    names.filter((n) => pattern.test(n)).map((n) => path.join(parent, n));
-  return { old: pick(new RegExp(`^${b}\\.old-\\d+$`)), tmp: pick(new RegExp(`^\\.${b}\\.tmp-\\d+-\\d+$`)) };
+  // Exact shapes of the names this module makes, so that e.g. a user's `ckpt.old-backup` stays.
+  const isOld = (n: string) => n.startsWith(`${base}.old-`) && /^\d+$/.test(n.slice(base.length + 5));
+  const isTmp = (n: string) => n.startsWith(`.${base}.tmp-`) && /^\d+-\d+$/.test(n.slice(base.length + 6));
+  const full = (n: string) => path.join(parent, n);
+  return { old: names.filter(isOld).map(full), tmp: names.filter(isTmp).map(full) };
 }
 
 async function exists(p: string): Promise<boolean> {
