@@ -1,3 +1,4 @@
+import { CIFAR10_CLASSES, exportCifar10 } from '../src/data/cifar10.js';
 import { exportFashionMnist, FASHION_MNIST_CLASSES } from '../src/data/fashionMnist.js';
 
 export interface DataArgs {
@@ -9,14 +10,18 @@ export interface DataArgs {
   force?: boolean;
 }
 
+const EXPORTERS = {
+  'fashion-mnist': { run: exportFashionMnist, classes: FASHION_MNIST_CLASSES },
+  cifar10: { run: exportCifar10, classes: CIFAR10_CLASSES },
+};
+
 /** `simclr data <dataset> --out <dir>`: write a labelled ImageFolder tree (train/ and test/). */
 export async function runData(args: DataArgs): Promise<void> {
-  if (args.dataset !== 'fashion-mnist') {
-    throw new Error(`dataset "${args.dataset}" is not supported yet (supported: fashion-mnist)`);
-  }
+  const exporter = EXPORTERS[args.dataset];
+  if (!exporter) throw new Error(`unknown dataset "${args.dataset}" (choose from ${Object.keys(EXPORTERS).join(', ')})`);
   const started = Date.now();
   let lastShown = 0;
-  const result = await exportFashionMnist({
+  const result = await exporter.run({
     out: args.out,
     from: args.from,
     limitPerClass: { train: args.trainPerClass, test: args.testPerClass },
@@ -32,8 +37,8 @@ export async function runData(args: DataArgs): Promise<void> {
   const count = (n: number[]) => n.reduce((a, b) => a + b, 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `fashion-mnist: ${count(result.perClass.train)} train + ${count(result.perClass.test)} test images, ` +
-      `${FASHION_MNIST_CLASSES.length} classes, written to ${args.out}/{train,test}/<class>/ in ${seconds} s ` +
+    `${args.dataset}: ${count(result.perClass.train)} train + ${count(result.perClass.test)} test images, ` +
+      `${exporter.classes.length} classes, written to ${args.out}/{train,test}/<class>/ in ${seconds} s ` +
       `(read from ${result.sourceDir}${result.downloaded ? ', downloaded' : ''})`,
   );
 }

@@ -1,8 +1,10 @@
 import { datasetCacheDir, findFile, locateDatasetFiles, type DownloadMirror } from './datasetFiles.js';
 import { readIdx } from './idx.js';
+import type { DatasetExport, ExportDatasetOptions } from './exportTypes.js';
 import { writeImageFolders, type LabelledSplit } from './imageFolderWriter.js';
 
 export type { DownloadMirror } from './datasetFiles.js';
+export type { DatasetExport, ExportDatasetOptions } from './exportTypes.js';
 
 /** Label i's folder name (Xiao, Rasul & Vollgraf 2017, arXiv:1708.07747, table 1). */
 export const FASHION_MNIST_CLASSES = [
@@ -30,31 +32,6 @@ export const FASHION_MNIST_MIRROR: DownloadMirror = {
 
 /** Where Debian's `dataset-fashion-mnist` package puts the four files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-
-export interface ExportDatasetOptions {
-  /** Gets `train/<class>/<index>.png` and `test/<class>/<index>.png`. */
-  out: string;
-  /** A folder holding the dataset's files; when given, nothing else is tried. */
-  from?: string;
-  /** Keep only the first N images of each class, in file order. */
-  limitPerClass?: { train?: number; test?: number };
-  onProgress?: (done: number, total: number) => void;
-  /** Replace existing `out/train` and `out/test` folders. */
-  force?: boolean;
-  /** Searched when `from` is not given, before the download cache. */
-  systemDir?: string;
-  cacheDir?: string;
-  mirror?: DownloadMirror;
-  concurrency?: number;
-}
-
-export interface DatasetExport {
-  /** The folder the source files were read from. */
-  sourceDir: string;
-  downloaded: boolean;
-  /** Images written per class (indexed like the dataset's class list), per split. */
-  perClass: { train: number[]; test: number[] };
-}
 
 /**
  * Write Fashion-MNIST as an ImageFolder tree of 28×28 grayscale PNGs. The IDX files come from
