@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runData } from '../../pipelines/data.js';
 import { downloadFile } from '../../src/data/download.js';
 import { exportFashionMnist, FASHION_MNIST_CLASSES } from '../../src/data/fashionMnist.js';
 import { loadImageFolder } from '../../src/data/imageFolder.js';
@@ -100,6 +101,23 @@ describe('exportFashionMnist', () => {
     expect(train.classNames).toEqual([...FASHION_MNIST_CLASSES].sort());
     const test = await loadImageFolder(path.join(out, 'test'), { cacheSize: 4 }, train.classNames);
     expect(test.labels).toHaveLength(10);
+  });
+
+  it('runData prints a one-line summary and rejects an unknown dataset', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const out = path.join(root, 'cli');
+      await runData({ dataset: 'fashion-mnist', out, from, trainPerClass: 1, testPerClass: 2 });
+      expect(log).toHaveBeenCalledTimes(1);
+      expect(log.mock.calls[0][0]).toMatch(
+        new RegExp(`^fashion-mnist: 10 train \\+ 12 test images, 10 classes, written to ${out}/\\{train,test\\}/<class>/ in [0-9.]+ s \\(read from ${from}\\)$`),
+      );
+    } finally {
+      log.mockRestore();
+    }
+    await expect(runData({ dataset: 'mnist' as 'cifar10', out: path.join(root, 'cli2') })).rejects.toThrow(
+      'unknown dataset "mnist" (choose from fashion-mnist, cifar10)',
+    );
   });
 
   it('names the missing files when --from lacks them', async () => {
