@@ -75,7 +75,7 @@ async function table(backend: 'wasm' | 'cpu', n: number, reps: number): Promise<
     for (const pass of ['forward', 'filter', 'input'] as Pass[]) {
       // The stem's dX is never needed in training (its input is the image).
       const skip = pass === 'input' && s.ci === 3;
-      cells.push(skip ? '      -' : (await measure(s, n, pass, reps)).toFixed(1).padStart(7));
+      cells.push(skip ? '      -' : (await measure(s, n, pass, reps)).toPrecision(3).padStart(7));
     }
     console.log(`${name} ${cells.join('    ')}`);
   }
