@@ -77,9 +77,18 @@ function mocoLogits(
   }
   const qn = l2Normalize(q);
   const kn = stopGradient(l2Normalize(k));
-  return {
-    positive: qn.mul(kn).sum(1) as tf.Tensor1D,
-    // Explicit transpose: matMul with transposeB is several times slower on wasm.
-    negative: tf.matMul(qn, tf.transpose(queue.keys)),
-  };
+  return { positive: qn.mul(kn).sum(1) as tf.Tensor1D, negative: similarityToKeys(qn, queue.keys) };
+}
+
+/**
+ * x·keysᵀ, [B, K], with no gradient to the keys (constants, like MoCo's queue). Both passes
+ * use plain matMuls: tfjs's own gradient multiplies by a transposed operand, which on wasm
+ * ran at a fifth of the speed (3.9 s vs 0.76 s for B = 256, K = 65536, D = 128).
+ */
+function similarityToKeys(x: tf.Tensor2D, keys: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((...inputs) => ({
+    value: tf.matMul(inputs[0] as tf.Tensor2D, tf.transpose(keys)),
+    gradFunc: (dy: tf.Tensor) => tf.matMul(dy as tf.Tensor2D, keys),
+  }));
+  return op(x) as tf.Tensor2D;
 }
