@@ -44,6 +44,7 @@ export function forEachNeighborBlock(
   // Gallery as dim × n (normalised, transposed here): a matmul with a transposed input is slow on wasm.
   const galleryT = tf.tensor2d(transpose(l2NormalizeRows(gallery), nG, dim), [dim, nG]);
   const normQueries = l2NormalizeRows(queries);
+  const scratch = new Float32Array(nG);
   try {
     for (let start = 0; start < queries.n; start += blockRows) {
       const count = Math.min(blockRows, queries.n - start);
@@ -59,7 +60,7 @@ export function forEachNeighborBlock(
       for (let q = 0; q < count; q++) {
         const row = values.subarray(q * nG, (q + 1) * nG);
         const k = kOf(start + q);
-        const best = topKIndices(row, k, indices.subarray(q * stride, q * stride + k));
+        const best = topKIndices(row, k, indices.subarray(q * stride, q * stride + k), scratch);
         for (let i = 0; i < k; i++) similarities[q * stride + i] = row[best[i]];
       }
       visit({ start, count, indices, similarities, stride });

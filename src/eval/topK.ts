@@ -1,13 +1,29 @@
 /**
  * Indices of the k largest values of `row`, best first. Order: larger value first, and on an
  * exact tie the lower index first (so results do not depend on the backend's sort).
- * Writes into `out` (length ≥ k) and returns it. O(n log k) with a size-k min-heap of the
- * best-so-far whose root is the worst kept: most of a long row fails the root check at once.
+ * `out` (length ≥ k) receives the result; `scratch` (length ≥ row length) spares an allocation.
+ *
+ * Two strategies, picked by k (measured on 60000-long rows, 2 shared cores):
+ * - small k (kNN, recall@k): a size-k min-heap whose root is the worst kept value; most of the
+ *   row fails the root check at once (k = 20: ~0.2-0.8 ms per row, 2-4× faster than selecting);
+ * - large k (mAP@R, where k is a whole class, e.g. 6000): quickselect the k-th largest value,
+ *   gather what is above it, sort only those k (~3 ms per row, ~1.4× faster than the heap).
  */
-export function topKIndices(row: Float32Array, k: number, out: Int32Array = new Int32Array(k)): Int32Array {
+export function topKIndices(
+  row: Float32Array,
+  k: number,
+  out: Int32Array = new Int32Array(k),
+  scratch?: Float32Array,
+): Int32Array {
   if (!(Number.isInteger(k) && k >= 1 && k <= row.length)) {
     throw new Error(`top-k needs an integer k in [1, ${row.length}] (got ${k})`);
   }
+  return k <= HEAP_MAX_K ? heapTopK(row, k, out) : selectTopK(row, k, out, scratch ?? new Float32Array(row.length));
+}
+
+const HEAP_MAX_K = 512;
+
+function heapTopK(row: Float32Array, k: number, out: Int32Array): Int32Array {
   const heap = out;
   // `a` ranks below `b`: smaller value, or same value and larger index.
   const worse = (a: number, b: number) => row[a] < row[b] || (row[a] === row[b] && a > b);
@@ -42,4 +58,49 @@ export function topKIndices(row: Float32Array, k: number, out: Int32Array = new 
     siftDown(0, size);
   }
   return out;
+}
+
+function selectTopK(row: Float32Array, k: number, out: Int32Array, scratch: Float32Array): Int32Array {
+  const n = row.length;
+  const values = scratch.subarray(0, n);
+  values.set(row);
+  const threshold = kthLargest(values, k);
+  let m = 0;
+  for (let j = 0; j < n; j++) if (row[j] > threshold) out[m++] = j;
+  for (let j = 0; j < n && m < k; j++) if (row[j] === threshold) out[m++] = j;
+  out.subarray(0, k).sort((a, b) => row[b] - row[a] || a - b);
+  return out;
+}
+
+/** The k-th largest value (k = 1 is the maximum); reorders `a`. Quickselect, median-of-3 pivot. */
+function kthLargest(a: Float32Array, k: number): number {
+  const target = k - 1; // position in descending order
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const pivot = median3(a[lo], a[mid], a[hi]);
+    // Hoare partition into [lo, j] ≥ pivot and [i, hi] ≤ pivot (descending order).
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] > pivot) i++;
+      while (a[j] < pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target]; // between the parts: equal to the pivot
+  }
+  return a[target];
+}
+
+function median3(x: number, y: number, z: number): number {
+  return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
 }

@@ -3,13 +3,18 @@ import { Rng } from '../../augment/rng.js';
 import { topKIndices } from '../../src/eval/topK.js';
 
 describe('topKIndices', () => {
-  it('equals a full sort by (value desc, index asc), ties included', () => {
+  it('equals a full sort by (value desc, index asc), ties included, with either strategy', () => {
     const rng = new Rng(9);
-    for (const [n, k] of [[1, 1], [10, 10], [50, 3], [200, 17], [200, 200]]) {
-      // few distinct values, so there are many exact ties
-      const row = Float32Array.from({ length: n }, () => rng.int(7) / 7);
-      const expected = Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b).slice(0, k);
-      expect(Array.from(topKIndices(row, k))).toEqual(expected);
+    // k <= 512 takes the heap, larger k the select-then-sort path
+    const cases = [[1, 1], [10, 10], [50, 3], [200, 17], [200, 200], [3000, 513], [3000, 2999], [1000, 1000]];
+    for (const [n, k] of cases) {
+      // few distinct values, so there are many exact ties; and a continuous case
+      const ties = Float32Array.from({ length: n }, () => rng.int(7) / 7);
+      const smooth = Float32Array.from({ length: n }, () => rng.normal());
+      for (const row of [ties, smooth]) {
+        const expected = Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b).slice(0, k);
+        expect(Array.from(topKIndices(row, k))).toEqual(expected);
+      }
     }
   });
 
