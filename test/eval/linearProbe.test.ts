@@ -7,8 +7,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-// Class means 10 apart (in a random direction each) in 16-D with unit noise: linearly separable
-// by construction (a margin of ~5 standard deviations).
+// Class means of length 10 in random directions of 16-D (≈14 apart), unit noise per coordinate:
+// linearly separable by construction (≈7 standard deviations from each mean to the midplane).
 const train = gaussianBlobs(500, 16, 5, { seed: 1, sampleSeed: 0 });
 const test = gaussianBlobs(500, 16, 5, { seed: 1, sampleSeed: 1 });
 
