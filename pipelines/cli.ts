@@ -2,7 +2,13 @@ import yargs, { type Argv } from 'yargs';
 import { pick } from '../src/cli/options.js';
 import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageVersion } from '../src/config/packageRoot.js';
+import type { BackendName } from '../src/backend/select.js';
+import type { EncoderSpecDefaults } from '../src/models/featureExtractor.js';
+import type { Backbone } from '../src/models/resnet.js';
 import { runData } from './data.js';
+import { embed } from './embed.js';
+import { exportEncoder } from './export.js';
+import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
 
 /** The `simclr` command: each subcommand is one pipeline; flags mean the same everywhere. */
@@ -30,6 +36,77 @@ export function buildCli(argv: string[]): Argv {
       },
     )
     .command(
+      'probe',
+      'score frozen features: linear probe, kNN and retrieval on a labelled train/test split',
+      (y) =>
+        y
+          .options({
+            encoder: { type: 'string', demandOption: 'probe needs --encoder <run dir | encoder dir | raw | random>', describe: 'run directory, encoder directory, or a baseline: raw (pixels) / random (untrained)' },
+            train: { type: 'string', demandOption: 'probe needs --train <labelled folder>', describe: 'labelled training images, root/<class>/<image>' },
+            test: { type: 'string', demandOption: 'probe needs --test <labelled folder>', describe: 'labelled test images, same classes' },
+            out: { type: 'string', describe: 'write every figure to this JSON file' },
+            baselines: { type: 'boolean', default: true, describe: 'also score the raw and random baselines (--no-baselines to skip)' },
+            k: { type: 'number', default: 20, describe: 'neighbours for kNN' },
+          })
+          .options(pick('backend', 'seed', 'concurrency', 'image-size', 'backbone', 'width', 'cifar-stem'))
+          .example('$0 probe --encoder runs/first --train data/sample/train --test data/sample/test', ''),
+      async (args) => {
+        const report = await probe({
+          encoder: args.encoder as string,
+          train: args.train as string,
+          test: args.test as string,
+          out: args.out as string | undefined,
+          backend: args.backend as BackendName,
+          baselines: args.baselines as boolean,
+          k: args.k as number,
+          seed: args.seed as number,
+          concurrency: args.concurrency as number,
+          defaults: encoderDefaults(args),
+        });
+        console.log(formatProbeSummary(report));
+        if (args.out) console.log(`written: ${args.out}`);
+      },
+    )
+    .command(
+      'embed',
+      'write the encoder features h of every image in a folder as .npy (+ .paths.txt)',
+      (y) =>
+        y
+          .options({
+            encoder: { type: 'string', demandOption: 'embed needs --encoder <run dir | encoder dir>', describe: 'run directory or encoder directory (or raw / random)' },
+            data: { type: 'string', demandOption: 'embed needs --data <folder>', describe: 'folder of images (searched recursively)' },
+            out: { type: 'string', demandOption: 'embed needs --out <file.npy>', describe: 'output .npy; paths go to <name>.paths.txt' },
+          })
+          .options(pick('backend', 'batch-size', 'concurrency', 'max-pixels', 'image-size', 'backbone', 'width', 'cifar-stem'))
+          .example('$0 embed --encoder runs/first --data ./photos --out emb.npy', ''),
+      async (args) => {
+        const result = await embed({
+          encoder: args.encoder as string,
+          data: args.data as string,
+          out: args.out as string,
+          backend: args.backend as BackendName,
+          batchSize: args.batchSize as number,
+          concurrency: args.concurrency as number,
+          maxPixels: args.maxPixels as number,
+          defaults: encoderDefaults(args),
+        });
+        console.log(`written: ${args.out} (${result.rows} × ${result.dim} float32) and ${result.pathsFile}`);
+      },
+    )
+    .command(
+      'export',
+      "write a run's encoder alone (TF.js layers format) with preprocessing.json and a README",
+      (y) =>
+        y.options({
+          run: { type: 'string', demandOption: 'export needs --run <run dir>', describe: 'a finished run directory (or an encoder directory)' },
+          out: { type: 'string', demandOption: 'export needs --out <dir>', describe: 'output directory (replaced atomically)' },
+        }),
+      async (args) => {
+        const { inputSize, dim } = await exportEncoder(args.run, args.out);
+        console.log(`exported: ${args.out} (input ${inputSize}×${inputSize}×3 → h of ${dim})`);
+      },
+    )
+    .command(
       'data <dataset>',
       'write a labelled ImageFolder copy of a standard dataset',
       (y) =>
@@ -40,14 +117,16 @@ export function buildCli(argv: string[]): Argv {
             from: { type: 'string', describe: 'folder holding the IDX .gz files (else Debian’s, else download)' },
             'train-per-class': { type: 'number', describe: 'keep the first N training images of each class' },
             'test-per-class': { type: 'number', describe: 'keep the first N test images of each class' },
+            force: { type: 'boolean', default: false, describe: 'overwrite existing train/ and test/ in --out' },
           }),
       async (args) => {
         await runData({
-          dataset: args.dataset as 'fashion-mnist',
+          dataset: args.dataset as 'fashion-mnist' | 'cifar10',
           out: args.out,
           from: args.from,
           trainPerClass: args.trainPerClass,
           testPerClass: args.testPerClass,
+          force: args.force,
         });
       },
     )
@@ -56,12 +135,27 @@ export function buildCli(argv: string[]): Argv {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       // Bad input is one clear line and a non-zero exit, never a stack trace.
       if (err) throw err;
-      console.error(`simclr: ${msg}\n(see: ${y.$0} --help)`);
+      console.error(`simclr: ${msg} (see: simclr --help)`);
       process.exit(2);
     });
+}
+
+/** Input size and architecture for the `raw` and `random` baselines (saved encoders know their own). */
+function encoderDefaults(args: Record<string, unknown>): EncoderSpecDefaults {
+  const imageSize = args.imageSize as number;
+  return {
+    imageSize,
+    architecture: {
+      backbone: args.backbone as Backbone,
+      width: args.width as number,
+      cifarStem: (args.cifarStem as boolean | undefined) ?? imageSize <= 64,
+      projDim: PRETRAIN_DEFAULTS.projDim,
+      projLayers: PRETRAIN_DEFAULTS.projLayers,
+    },
+  };
 }
 
 function defaultRunDir(job: string): string {

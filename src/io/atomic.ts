@@ -69,6 +69,17 @@ export class AtomicFile {
     }
   }
 
+  /** Overwrite bytes already written (e.g. a header finalised at the end). */
+  async writeAt(data: Uint8Array, position: number): Promise<void> {
+    const handle = this.openHandle();
+    try {
+      await handle.write(data, 0, data.length, position);
+    } catch (err) {
+      await this.abort();
+      throw new Error(`cannot write ${this.target}: ${reason(err)}`, { cause: err });
+    }
+  }
+
   /** fsync, close, rename into place. On failure the temp is removed and the target untouched. */
   async commit(): Promise<void> {
     const handle = this.openHandle();

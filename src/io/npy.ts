@@ -32,11 +32,11 @@ function elementCount(shape: number[], what: string): number {
 
 /** The v1.0 header: magic, version, uint16 LE header length, then the dict padded with
  *  spaces and a final newline so that the data starts at a multiple of 64. */
-export function npyHeader(shape: number[], dtype: NpyDtype): Uint8Array {
+export function npyHeader(shape: number[], dtype: NpyDtype, minBytes = 0): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   const dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  const unpadded = MAGIC.length + 2 + 2 + dict.length + 1;
-  const headerLen = dict.length + 1 + ((ALIGN - (unpadded % ALIGN)) % ALIGN);
+  const unpadded = Math.max(MAGIC.length + 2 + 2 + dict.length + 1, minBytes);
+  const headerLen = unpadded - (MAGIC.length + 4) + ((ALIGN - (unpadded % ALIGN)) % ALIGN);
   if (headerLen > 0xffff) throw new Error(`npy: shape ${JSON.stringify(shape)} makes the header too long`);
   const out = new Uint8Array(MAGIC.length + 4 + headerLen);
   out.set(MAGIC);
@@ -113,12 +113,22 @@ export async function readNpy(path: string): Promise<{ data: NpyData; shape: num
   return { data, shape, dtype };
 }
 
+/** Row-count placeholder for a header rewritten on close: as many digits as any real count. */
+const UNKNOWN_ROWS_PLACEHOLDER = 999_999_999_999;
+
 /**
- * Streams an array of known shape to `path`, a block of rows at a time (rows along the first
- * axis). The file appears only on a successful `close()` with every row written.
+ * Streams an array to `path`, a block of rows at a time (rows along the first axis). The file
+ * appears only on a successful `close()`. With `shape[0] = -1` the row count is whatever was
+ * written (a folder where some images turn out unreadable): the header, written with room for
+ * any count, is rewritten in place on close. Otherwise every declared row must be written.
  */
 export class NpyWriter {
-  private rowsWritten = 0;
+  private written = 0;
+
+  /** Rows written so far. */
+  get rowsWritten(): number {
+    return this.written;
+  }
 
   private constructor(
     private readonly file: AtomicFile,
@@ -128,11 +138,12 @@ export class NpyWriter {
   ) {}
 
   static async open(path: string, shape: number[], dtype: NpyDtype = 'float32'): Promise<NpyWriter> {
-    elementCount(shape, `npy ${path}`);
     if (shape.length === 0) throw new Error(`npy ${path}: streaming needs at least one axis (rows)`);
+    const growable = shape[0] === -1;
+    elementCount(growable ? [UNKNOWN_ROWS_PLACEHOLDER, ...shape.slice(1)] : shape, `npy ${path}`);
     if (!(dtype in DESCR)) throw new Error(`npy ${path}: dtype '${dtype}' is not supported (float32, int32, uint8)`);
     const file = await AtomicFile.open(path);
-    await file.write(npyHeader(shape, dtype));
+    await file.write(npyHeader(growable ? [UNKNOWN_ROWS_PLACEHOLDER, ...shape.slice(1)] : shape, dtype));
     return new NpyWriter(file, shape, dtype, elementCount(shape.slice(1), `npy ${path}`));
   }
 
@@ -142,16 +153,19 @@ export class NpyWriter {
     if (dtypeOf(rows) !== this.dtype) throw new Error(`${where}: got ${dtypeOf(rows)} rows, file is ${this.dtype}`);
     const n = this.rowLength === 0 ? 0 : rows.length / this.rowLength;
     if (!Number.isInteger(n)) throw new Error(`${where}: ${rows.length} values is not a whole number of rows of ${this.rowLength}`);
-    if (this.rowsWritten + n > this.shape[0]) {
+    if (this.shape[0] !== -1 && this.rowsWritten + n > this.shape[0]) {
       throw new Error(`${where}: writing ${n} rows would exceed the ${this.shape[0]} declared`);
     }
     await this.file.write(bytesOf(rows));
-    this.rowsWritten += n;
+    this.written += n;
   }
 
   /** Publish the file; throws (and publishes nothing) unless every declared row was written. */
   async close(): Promise<void> {
-    if (this.rowLength !== 0 && this.rowsWritten !== this.shape[0]) {
+    if (this.shape[0] === -1) {
+      const placeholder = npyHeader([UNKNOWN_ROWS_PLACEHOLDER, ...this.shape.slice(1)], this.dtype);
+      await this.file.writeAt(npyHeader([this.rowsWritten, ...this.shape.slice(1)], this.dtype, placeholder.length), 0);
+    } else if (this.rowLength !== 0 && this.rowsWritten !== this.shape[0]) {
       await this.file.abort();
       throw new Error(`npy ${this.file.target}: ${this.rowsWritten} of ${this.shape[0]} rows written; file not created`);
     }

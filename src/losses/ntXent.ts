@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { l2Normalize } from './distances.js';
 
 /**
  * NT-Xent (SimCLR, Chen et al. 2020). For the 2N L2-normalised projections z = [z1; z2],
@@ -67,11 +68,4 @@ function ntXentParts(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number) {
   const positiveLogit = tf.sum(tf.mul(logits, positiveMask), 1);
   const loss = tf.mean(tf.sub(logDenominator, positiveLogit)) as tf.Scalar;
   return { loss, cos, positiveMask, selfMask };
-}
-
-export function l2Normalize(x: tf.Tensor2D, epsilon = 1e-12): tf.Tensor2D {
-  return tf.tidy(() => {
-    const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(x), 1, true), epsilon));
-    return tf.div(x, norm) as tf.Tensor2D;
-  });
 }

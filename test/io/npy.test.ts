@@ -113,6 +113,24 @@ describe('NpyWriter', () => {
   });
 });
 
+describe('NpyWriter with an unknown row count (shape[0] = -1)', () => {
+  it('rewrites the header with the rows actually written, keeping the 64-byte alignment', async () => {
+    const p = path.join(root, 'grow.npy');
+    const w = await NpyWriter.open(p, [-1, 3], 'float32');
+    await w.write(Float32Array.from([1, 2, 3, 4, 5, 6]));
+    await w.write(Float32Array.from([7, 8, 9]));
+    expect(w.rowsWritten).toBe(3);
+    await w.close();
+    const bytes = await fs.readFile(p);
+    const headerLen = bytes[8] + 256 * bytes[9];
+    expect((10 + headerLen) % 64).toBe(0);
+    expect(bytes.toString('latin1', 10, 10 + headerLen)).toMatch(/^\{'descr': '<f4', 'fortran_order': False, 'shape': \(3, 3\), \} *\n$/);
+    const back = await readNpy(p);
+    expect(back.shape).toEqual([3, 3]);
+    expect([...back.data]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
 describe.skipIf(!hasNumpy)('numpy interop (skipped: python3 with numpy not found)', () => {
   it('numpy.load reads what we write, and we read what numpy writes', async () => {
     const ours = path.join(root, 'ours.npy');
@@ -132,5 +150,14 @@ describe.skipIf(!hasNumpy)('numpy interop (skipped: python3 with numpy not found
     expect((await fs.readFile(resaved)).equals(await fs.readFile(ours))).toBe(true); // byte for byte
     const back = await readNpy(theirs);
     expect([back.dtype, back.shape, [...back.data]]).toEqual(['int32', [3, 2], [-2, -1, 0, 1, 2, 3]]);
+  });
+
+  it('numpy.load reads a file whose row count was fixed on close', async () => {
+    const p = path.join(root, 'grow.npy');
+    const w = await NpyWriter.open(p, [-1, 2], 'float32');
+    await w.write(Float32Array.from([0.5, 1.5, 2.5, 3.5]));
+    await w.close();
+    const out = execFileSync('python3', ['-c', 'import sys, numpy as np; a = np.load(sys.argv[1]); print(a.shape, a.ravel().tolist())', p], { encoding: 'utf8' });
+    expect(out.trim()).toBe('(2, 2) [0.5, 1.5, 2.5, 3.5]');
   });
 });

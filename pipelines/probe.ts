@@ -1,0 +1,98 @@
+import { selectBackend, type BackendName } from '../src/backend/select.js';
+import { formatSkipped } from '../src/data/dataset.js';
+import { loadImageFolder, type LabelledDataset } from '../src/data/imageFolder.js';
+import type { Features } from '../src/eval/features.js';
+import { knnClassify } from '../src/eval/knn.js';
+import { linearProbe } from '../src/eval/linearProbe.js';
+import { formatProbeSummary, type EvalScores, type ProbeReport } from '../src/eval/report.js';
+import { retrievalMetrics } from '../src/eval/retrieval.js';
+import { writeJsonAtomic } from '../src/io/atomic.js';
+import { loadFeatureExtractor, type EncoderSpecDefaults, type FeatureExtractor } from '../src/models/featureExtractor.js';
+
+export interface ProbeArgs {
+  encoder: string;
+  train: string;
+  test: string;
+  out?: string;
+  backend: BackendName;
+  /** Also score the `raw` and `random` baselines next to the encoder. */
+  baselines: boolean;
+  k: number;
+  seed: number;
+  concurrency: number;
+  /** Input size and architecture for `raw` / `random` (a saved encoder knows its own). */
+  defaults: EncoderSpecDefaults;
+}
+
+/**
+ * `simclr probe`: frozen features of a labelled train/test split (no augmentation), scored by
+ * a linear probe, kNN and retrieval; optionally next to the `raw` and `random` baselines.
+ */
+export async function probe(args: ProbeArgs, log: (line: string) => void = console.error): Promise<ProbeReport> {
+  const started = Date.now();
+  const backend = await selectBackend(args.backend, { quiet: true });
+  log(`backend: ${backend.active}`);
+  const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
+  const splits = await loadSplits(args, encoder.inputSize, log);
+  const main = scoreExtractor(encoder, splits, args, log);
+  const report: ProbeReport = {
+    encoder: args.encoder,
+    features: { train: splits.train.labels.length, test: splits.test.labels.length, dim: encoder.dim },
+    ...main,
+    knn: { ...main.knn, k: args.k, temperature: 0.07 },
+    seconds: 0,
+  };
+  encoder.dispose();
+
+  if (args.baselines) {
+    const defaults = { ...args.defaults, imageSize: encoder.inputSize };
+    report.baselines = {};
+    for (const name of ['raw', 'random'] as const) {
+      if (name === args.encoder) continue;
+      const baseline = await loadFeatureExtractor(name, defaults);
+      report.baselines[name] = scoreExtractor(baseline, splits, args, log);
+      baseline.dispose();
+    }
+  }
+  report.seconds = (Date.now() - started) / 1000;
+  if (args.out) await writeJsonAtomic(args.out, { ...report, backend, train: args.train, test: args.test, classes: splits.train.classNames });
+  return report;
+}
+
+interface Splits {
+  train: LabelledDataset;
+  test: LabelledDataset;
+}
+
+async function loadSplits(args: ProbeArgs, size: number, log: (line: string) => void): Promise<Splits> {
+  // Features need every image in memory anyway: no streaming cache limit here.
+  const opts = { cacheSize: size, concurrency: args.concurrency, cacheLimitBytes: Number.MAX_SAFE_INTEGER };
+  const train = await loadImageFolder(args.train, opts);
+  const test = await loadImageFolder(args.test, opts, train.classNames);
+  for (const [name, split] of [['train', train], ['test', test]] as const) {
+    log(`${name}: ${split.labels.length} images in ${split.classNames.length} classes from ${name === 'train' ? args.train : args.test}`);
+    if (split.dataset.skipped.length > 0) log(formatSkipped(split.dataset.skipped));
+  }
+  return { train, test };
+}
+
+function featuresOf(extractor: FeatureExtractor, split: LabelledDataset): Features {
+  const source = split.dataset.source;
+  if (source.kind !== 'memory') throw new Error('probe: images must be decoded into memory');
+  const n = split.labels.length;
+  return { data: extractor.embed(source.pixels, n), n, dim: extractor.dim };
+}
+
+function scoreExtractor(extractor: FeatureExtractor, { train, test }: Splits, args: ProbeArgs, log: (line: string) => void): EvalScores & { linear: ReturnType<typeof linearProbe> } {
+  log(`${extractor.name}: extracting ${extractor.dim}-d features…`);
+  const trainFeatures = featuresOf(extractor, train);
+  const testFeatures = featuresOf(extractor, test);
+  const numClasses = train.classNames.length;
+  log(`${extractor.name}: linear probe…`);
+  const linear = linearProbe(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { seed: args.seed });
+  const knn = knnClassify(trainFeatures, train.labels, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
+  const retrieval = retrievalMetrics(trainFeatures, train.labels, testFeatures, test.labels);
+  return { linear, knn: { top1: knn.top1! }, retrieval };
+}
+
+export { formatProbeSummary };
