@@ -22,15 +22,16 @@ export function buildCli(argv: string[]): Argv {
       'pretrain an encoder with SimCLR on a folder of unlabeled images',
       (y) =>
         y
-          .options(pick('data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'resume', 'force'))
+          .options(pick('data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'protocol', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'on-nan', 'resume', 'force'))
           .demandOption('data', 'pretrain needs --data <folder of images>')
           .example('$0 pretrain --data ./photos --out runs/first --epochs 10', ''),
       async (args) => {
         const options = { ...PRETRAIN_DEFAULTS, ...args, out: (args.out as string | undefined) ?? defaultRunDir('pretrain') } as PretrainOptions;
         const result = await pretrain(options);
         const finished = result.finalStep >= result.totalSteps;
+        const loss = Number.isFinite(result.lastLoss) ? `, final loss ${result.lastLoss.toFixed(4)}` : '';
         console.log(
-          `${finished ? 'done' : 'stopped'}: step ${result.finalStep}/${result.totalSteps}, final loss ${result.lastLoss.toFixed(4)}, run in ${result.out}` +
+          `${finished ? 'done' : 'stopped'}: step ${result.finalStep}/${result.totalSteps}${loss}, run in ${result.out}` +
             (finished ? ` (encoder: ${result.out}/encoder)` : ` (continue with: simclr pretrain --out ${result.out} --data ${options.data} --resume)`),
         );
       },

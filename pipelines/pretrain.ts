@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../src/io/atomic.js';
 import { JsonlWriter, truncateJsonlAfterStep } from '../src/io/jsonl.js';
 import { dirSaveHandler } from '../src/io/modelStore.js';
 import { EventWriter } from '../src/io/tensorboard/eventWriter.js';
+import { truncateEventsAfterStep } from '../src/io/tensorboard/truncateEvents.js';
 import { SimclrModel } from '../src/models/simclrModel.js';
 import { createOptimizer } from '../src/optim/index.js';
 import { scaledLearningRate } from '../src/optim/schedule.js';
@@ -17,7 +18,8 @@ import { hasCheckpoint, loadCheckpoint } from '../src/train/checkpoint.js';
 import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
 import { prepareRunDirectory, runPaths } from '../src/train/runDirectory.js';
-import { trainLoop, type TrainLoopResult } from '../src/train/trainer.js';
+import { createTrainStep } from '../src/train/steps/index.js';
+import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
 
 export interface PretrainResult extends TrainLoopResult {
   out: string;
@@ -26,13 +28,20 @@ export interface PretrainResult extends TrainLoopResult {
 }
 
 /** Options that decide what is trained: on --resume they come from the run's config.json. */
-const OPERATIONAL = ['data', 'out', 'backend', 'concurrency', 'workers', 'logEvery', 'checkpointEvery', 'resume', 'force'] as const;
+const OPERATIONAL = ['data', 'out', 'backend', 'concurrency', 'workers', 'logEvery', 'checkpointEvery', 'onNan', 'resume', 'force'] as const;
 
 /**
  * `simclr pretrain`: folder of images → two-view stage → ResNet + head → NT-Xent, into a run
  * directory (config.json, metrics.jsonl, TensorBoard events, checkpoint/, encoder/).
  */
-export async function pretrain(requested: PretrainOptions, log: (line: string) => void = console.error): Promise<PretrainResult> {
+export interface PretrainHooks {
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+  onStep?: TrainLoopOptions['onStep'];
+}
+
+export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks = {}): Promise<PretrainResult> {
+  const log = hooks.log ?? ((line: string) => console.error(line));
   validatePretrainOptions(requested);
   const paths = prepareRunDirectory(requested.out, requested);
   const options = requested.resume ? mergeSavedOptions(paths.config, requested) : requested;
@@ -54,6 +63,7 @@ export async function pretrain(requested: PretrainOptions, log: (line: string) =
     seed: options.seed,
     workers: options.workers,
     concurrency: options.concurrency,
+    protocol: options.protocol,
   });
   const model = SimclrModel.build({
     backbone: options.backbone,
@@ -64,6 +74,7 @@ export async function pretrain(requested: PretrainOptions, log: (line: string) =
     projLayers: options.projLayers,
   });
   const optimizer = createOptimizer(options.optimizer, options.weightDecay);
+  const trainStep = createTrainStep(options, model, optimizer);
   const totalSteps = options.steps ?? Math.max(1, Math.round(options.epochs * stage.stepsPerEpoch));
   const schedule = {
     peakLr: scaledLearningRate(options.lr, options.batchSize, options.lrScaling),
@@ -73,9 +84,11 @@ export async function pretrain(requested: PretrainOptions, log: (line: string) =
 
   let startStep = 0;
   if (options.resume) {
-    startStep = (await loadCheckpoint(paths.checkpoint, model, optimizer)).step;
+    startStep = (await loadCheckpoint(paths.checkpoint, model, optimizer, (tensors) => trainStep.restore?.(tensors))).step;
+    // Steps after the checkpoint are trained again: drop their records so none is duplicated.
     await truncateJsonlAfterStep(paths.metrics, startStep);
-    log(`resuming ${options.out} at step ${startStep}/${totalSteps}`);
+    await truncateEventsAfterStep(options.out, startStep);
+    log(startStep >= totalSteps ? `${options.out} already finished (step ${startStep}/${totalSteps})` : `resuming ${options.out} at step ${startStep}/${totalSteps}`);
   } else {
     await writeJsonAtomic(paths.config, {
       options: { ...options, cacheSize },
@@ -94,20 +107,23 @@ export async function pretrain(requested: PretrainOptions, log: (line: string) =
   let result: TrainLoopResult;
   try {
     if (startStep === 0) await writeViewSummary(stage, events, options);
-    result = await trainLoop(model, optimizer, stage, logger, progress, {
+    result = await trainLoop(model, optimizer, trainStep, stage, logger, progress, {
       batchSize: options.batchSize,
       imageSize: options.imageSize,
-      temperature: options.temperature,
+      onNan: options.onNan,
       schedule,
       startStep,
       logEvery: options.logEvery,
       checkpointEvery: options.checkpointEvery,
       checkpointDir: paths.checkpoint,
+      signal: hooks.signal,
+      onStep: hooks.onStep,
     });
     if (result.finalStep >= totalSteps) await model.encoder.save(dirSaveHandler(paths.encoder));
   } finally {
     await logger.close();
     await stage.close();
+    trainStep.dispose?.();
     optimizer.dispose();
     model.dispose();
   }

@@ -31,11 +31,13 @@ export const FLAGS = {
   'warmup-epochs': { type: 'number', default: d.warmupEpochs, describe: 'linear warmup, then cosine decay' },
   augment: { type: 'string', default: d.augment, describe: 'augmentation recipe, ops joined by +' },
   'color-strength': { type: 'number', default: d.colorStrength, describe: 'colour jitter strength s' },
+  protocol: { choices: ['symmetric', 'paper'], default: d.protocol, describe: "views: recipe on both (symmetric) or view 1 crop-only (paper's ablation)" },
   concurrency: { type: 'number', default: d.concurrency, describe: 'images decoded at once' },
   workers: { type: 'number', default: d.workers, describe: 'augmentation worker threads (0: main thread)' },
   'max-pixels': { type: 'number', default: d.maxPixels, describe: 'skip images with more pixels (decompression bombs)' },
   'log-every': { type: 'number', default: d.logEvery, describe: 'steps between metrics lines' },
   'checkpoint-every': { type: 'number', default: d.checkpointEvery, describe: 'steps between checkpoints' },
+  'on-nan': { choices: ['stop', 'skip'], default: d.onNan, describe: 'non-finite loss/gradient: stop the run, or skip the step and count it' },
   resume: { type: 'boolean', default: d.resume, describe: 'continue the run in --out from its checkpoint' },
   force: { type: 'boolean', default: d.force, describe: 'overwrite an existing --out' },
 } satisfies Record<string, Options>;

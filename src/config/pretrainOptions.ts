@@ -30,11 +30,15 @@ export interface PretrainOptions {
   warmupEpochs: number;
   augment: string;
   colorStrength: number;
+  /** 'symmetric': the recipe on both views; 'paper': view 1 crop only (SimCLR's ablation protocol). */
+  protocol: 'symmetric' | 'paper';
   concurrency: number;
   workers: number;
   maxPixels: number;
   logEvery: number;
   checkpointEvery: number;
+  /** A non-finite loss or gradient stops the run, or skips that step and counts it. */
+  onNan: 'stop' | 'skip';
   resume: boolean;
   force: boolean;
 }
@@ -58,11 +62,13 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, 'data' | 'out'> = {
   warmupEpochs: 10,
   augment: 'crop+flip+color+grayscale+blur',
   colorStrength: 0.5,
+  protocol: 'symmetric',
   concurrency: 8,
   workers: 1,
   maxPixels: 100_000_000,
   logEvery: 10,
   checkpointEvery: 100,
+  onNan: 'stop',
   resume: false,
   force: false,
 };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { recoverDir, replaceDirAtomic } from '../io/atomic.js';
+import { recoverDir } from '../io/atomic.js';
 import { loadTensorMap, saveTensorMap } from '../io/modelStore.js';
 import type { SimclrModel } from '../models/simclrModel.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -19,16 +19,25 @@ export interface CheckpointMeta {
 
 const MODEL = 'model/';
 const OPTIMIZER = 'optimizer/';
+/** The objective's own state (MoCo key encoder and queue). */
+const OBJECTIVE = 'objective/';
 
 /**
  * Writes model weights (BN moving statistics included) and optimizer state into `dir`,
  * atomically: a reader, or a run killed mid-write, sees the previous checkpoint or this one.
  */
-export async function saveCheckpoint(dir: string, model: SimclrModel, optimizer: Optimizer, step: number): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  model: SimclrModel,
+  optimizer: Optimizer,
+  step: number,
+  objectiveState: tf.NamedTensorMap = {},
+): Promise<void> {
   const state = optimizer.getState();
   const tensors: tf.NamedTensorMap = {};
   for (const [name, v] of Object.entries(model.namedWeights())) tensors[MODEL + name] = v;
   for (const [name, t] of Object.entries(state.tensors)) tensors[OPTIMIZER + name] = t;
+  for (const [name, t] of Object.entries(objectiveState)) tensors[OBJECTIVE + name] = t;
   const meta: CheckpointMeta = {
     step,
     optimizer: optimizer.name,
@@ -36,15 +45,23 @@ export async function saveCheckpoint(dir: string, model: SimclrModel, optimizer:
     version: 1,
     savedAt: new Date().toISOString(),
   };
-  await replaceDirAtomic(dir, (tmp) => saveTensorMap(tmp, tensors, meta));
+  await saveTensorMap(dir, tensors, meta);
 }
 
 export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'meta.json'));
 }
 
-/** Restores a checkpoint into a model of the same architecture and its optimizer. */
-export async function loadCheckpoint(dir: string, model: SimclrModel, optimizer: Optimizer): Promise<CheckpointMeta> {
+/**
+ * Restores a checkpoint into a model of the same architecture and its optimizer, and hands
+ * the objective's own tensors to `restoreObjective` (before they are disposed).
+ */
+export async function loadCheckpoint(
+  dir: string,
+  model: SimclrModel,
+  optimizer: Optimizer,
+  restoreObjective?: (tensors: tf.NamedTensorMap) => void,
+): Promise<CheckpointMeta> {
   await recoverDir(dir);
   const { tensors, meta } = await loadTensorMap(dir);
   try {
@@ -67,6 +84,11 @@ export async function loadCheckpoint(dir: string, model: SimclrModel, optimizer:
       if (name.startsWith(OPTIMIZER)) optimizerTensors[name.slice(OPTIMIZER.length)] = t;
     }
     optimizer.setState({ tensors: optimizerTensors, scalars: m.optimizerScalars });
+    const objectiveTensors: tf.NamedTensorMap = {};
+    for (const [name, t] of Object.entries(tensors)) {
+      if (name.startsWith(OBJECTIVE)) objectiveTensors[name.slice(OBJECTIVE.length)] = t;
+    }
+    restoreObjective?.(objectiveTensors);
     return m;
   } finally {
     tf.dispose(Object.values(tensors));

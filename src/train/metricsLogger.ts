@@ -7,13 +7,11 @@ export interface MetricsRecord {
   epoch: number;
   loss: number;
   lr: number;
-  top1: number;
-  positiveCosine: number;
-  negativeCosine: number;
   gradNorm: number;
   imagesPerSec: number;
   dataStall: number;
-  [extra: string]: number;
+  /** The objective's own statistics: top1, positiveCosine, negativeCosine, mining shares, … */
+  [stat: string]: number;
 }
 
 /** Every logged record goes to metrics.jsonl and, as scalars, to TensorBoard — one call. */
@@ -40,7 +38,7 @@ export class MetricsLogger {
 
 // TensorBoard groups scalars by the prefix before '/'.
 function tagFor(key: string): string {
-  if (key === 'loss' || key === 'top1' || key === 'positiveCosine' || key === 'negativeCosine') return `train/${key}`;
   if (key === 'imagesPerSec' || key === 'dataStall') return `speed/${key}`;
-  return `optim/${key}`;
+  if (key === 'lr' || key === 'gradNorm' || key === 'epoch' || key === 'skippedSteps') return `optim/${key}`;
+  return `train/${key}`;
 }

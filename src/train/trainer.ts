@@ -3,9 +3,9 @@ import type { SimclrModel } from '../models/simclrModel.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { learningRateAt, type Schedule } from '../optim/schedule.js';
 import { saveCheckpoint } from './checkpoint.js';
-import { contrastiveStep, type StepResult } from './contrastiveStep.js';
 import type { MetricsLogger, MetricsRecord } from './metricsLogger.js';
 import type { ProgressReporter } from './progress.js';
+import type { StepOutcome, TrainStep } from './steps/trainStep.js';
 
 /** Makes the 2B views of a step, [S,S,3] each, deterministic in (seed, step). */
 export interface ViewBatcher {
@@ -16,27 +16,33 @@ export interface ViewBatcher {
 export interface TrainLoopOptions {
   batchSize: number;
   imageSize: number;
-  temperature: number;
   schedule: Schedule;
+  /** A non-finite loss or gradient: stop the run (default) or skip that step and count it. */
+  onNan: 'stop' | 'skip';
   startStep: number;
   logEvery: number;
   checkpointEvery: number;
   checkpointDir: string;
+  /** Stops the loop after the current step, with a checkpoint (SIGINT/SIGTERM do the same). */
+  signal?: AbortSignal;
+  /** Called after every step (tests, the ablation runner's progress). */
+  onStep?: (step: number, outcome: StepOutcome) => void;
 }
 
 export interface TrainLoopResult {
   finalStep: number;
   lastLoss: number;
+  skippedSteps: number;
   stopped?: 'signal';
 }
 
 /** A non-finite loss or gradient: the run stops, the last good checkpoint stays. */
 export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, result: StepResult) {
+  constructor(readonly step: number, result: StepOutcome) {
     super(
       `step ${step}: ${Number.isFinite(result.loss) ? 'gradient' : 'loss'} is not finite ` +
         `(loss ${result.loss}, gradient norm ${result.gradNorm}); stopped without applying it, the last checkpoint is intact. ` +
-        'Try a lower --lr or --temperature closer to 0.5.',
+        'Try a lower --lr, or --on-nan skip to skip such steps.',
     );
     this.name = 'NonFiniteLossError';
   }
@@ -50,6 +56,7 @@ export class NonFiniteLossError extends Error {
 export async function trainLoop(
   model: SimclrModel,
   optimizer: Optimizer,
+  trainStep: TrainStep,
   batcher: ViewBatcher,
   logger: MetricsLogger,
   progress: ProgressReporter,
@@ -64,9 +71,15 @@ export async function trainLoop(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const onAbort = () => {
+    stopRequested = true;
+  };
+  o.signal?.addEventListener('abort', onAbort);
+  if (o.signal?.aborted) stopRequested = true;
 
   const window = new StepWindow();
   let lastLoss = NaN;
+  let skippedSteps = 0;
   let step = o.startStep;
   let lastSaved = o.startStep;
   try {
@@ -76,12 +89,19 @@ export async function trainLoop(
       const t1 = performance.now();
       const lr = learningRateAt(step, schedule);
       const x = tf.tensor4d(views, [2 * B, S, S, 3]);
-      const result = await contrastiveStep(model, optimizer, x, o.temperature, lr);
+      const result = await trainStep.run(x, lr);
       x.dispose();
-      if (!result.finite) throw new NonFiniteLossError(step + 1, result);
+      if (!result.finite) {
+        if (o.onNan === 'stop') throw new NonFiniteLossError(step + 1, result);
+        skippedSteps += 1;
+        progress.message(`step ${step + 1}: non-finite loss or gradient, step skipped (${skippedSteps} so far)`);
+      } else {
+        lastLoss = result.loss;
+        window.add(result);
+      }
       step += 1;
-      lastLoss = result.loss;
-      window.add(result, t1 - t0, performance.now() - t0);
+      window.time(t1 - t0, performance.now() - t0);
+      o.onStep?.(step, result);
       const imagesPerSec = window.imagesPerSec(B);
       progress.update({ step, totalSteps: total, imagesPerSec, loss: result.loss });
 
@@ -93,52 +113,57 @@ export async function trainLoop(
           ...window.means(),
           imagesPerSec,
           dataStall: window.stallFraction(),
+          ...(o.onNan === 'skip' ? { skippedSteps } : {}),
         };
         await logger.log(record);
         progress.log({ step, totalSteps: total, imagesPerSec, loss: record.loss, extra: `stall ${(100 * record.dataStall).toFixed(1)}%` });
         window.reset();
       }
       if (step % o.checkpointEvery === 0 && step < total) {
-        await saveCheckpoint(o.checkpointDir, model, optimizer, step);
+        await saveCheckpoint(o.checkpointDir, model, optimizer, step, trainStep.state?.());
         lastSaved = step;
       }
     }
-    if (step > lastSaved) await saveCheckpoint(o.checkpointDir, model, optimizer, step);
+    if (step > lastSaved) await saveCheckpoint(o.checkpointDir, model, optimizer, step, trainStep.state?.());
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    o.signal?.removeEventListener('abort', onAbort);
     progress.done();
   }
-  return { finalStep: step, lastLoss, ...(stopRequested && step < total ? { stopped: 'signal' as const } : {}) };
+  return { finalStep: step, lastLoss, skippedSteps, ...(stopRequested && step < total ? { stopped: 'signal' as const } : {}) };
 }
 
 /** Running sums over the steps since the last log line. */
 class StepWindow {
   private n = 0;
-  private sums = { loss: 0, top1: 0, positiveCosine: 0, negativeCosine: 0, gradNorm: 0 };
+  private sums: Record<string, number> = {};
+  private steps = 0;
   private waitMs = 0;
   private totalMs = 0;
 
-  add(r: StepResult, waitMs: number, totalMs: number): void {
+  add(r: StepOutcome): void {
     this.n += 1;
-    for (const key of Object.keys(this.sums) as (keyof typeof this.sums)[]) this.sums[key] += r[key];
+    for (const [key, value] of Object.entries({ loss: r.loss, gradNorm: r.gradNorm, ...r.stats })) {
+      this.sums[key] = (this.sums[key] ?? 0) + value;
+    }
+  }
+
+  time(waitMs: number, totalMs: number): void {
+    this.steps += 1;
     this.waitMs += waitMs;
     this.totalMs += totalMs;
   }
 
-  means() {
+  means(): { loss: number; gradNorm: number; [stat: string]: number } {
     const n = Math.max(1, this.n);
-    return {
-      loss: this.sums.loss / n,
-      top1: this.sums.top1 / n,
-      positiveCosine: this.sums.positiveCosine / n,
-      negativeCosine: this.sums.negativeCosine / n,
-      gradNorm: this.sums.gradNorm / n,
-    };
+    const out = { loss: NaN, gradNorm: NaN } as { loss: number; gradNorm: number; [stat: string]: number };
+    for (const [key, sum] of Object.entries(this.sums)) out[key] = sum / n;
+    return out;
   }
 
   imagesPerSec(batchSize: number): number {
-    return this.totalMs > 0 ? (1000 * this.n * batchSize) / this.totalMs : 0;
+    return this.totalMs > 0 ? (1000 * this.steps * batchSize) / this.totalMs : 0;
   }
 
   stallFraction(): number {
@@ -147,7 +172,8 @@ class StepWindow {
 
   reset(): void {
     this.n = 0;
-    for (const key of Object.keys(this.sums) as (keyof typeof this.sums)[]) this.sums[key] = 0;
+    this.sums = {};
+    this.steps = 0;
     this.waitMs = 0;
     this.totalMs = 0;
   }

@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import type { SimclrModel } from '../../models/simclrModel.js';
+import type { Optimizer } from '../../optim/optimizer.js';
+
+/** What one optimizer step reports; `stats` are logged as they are (e.g. top1, cosines). */
+export interface StepOutcome {
+  loss: number;
+  /** Global L2 norm of the parameter gradient. */
+  gradNorm: number;
+  /** False when the loss or gradient was NaN/Inf; the update was then not applied. */
+  finite: boolean;
+  stats: Record<string, number>;
+}
+
+/**
+ * One training step of an objective on 2B views laid out [view 1 of B images; view 2 of the
+ * same images]. Objectives with state beyond model and optimizer (a MoCo queue and key
+ * encoder) expose it for checkpoints.
+ */
+export interface TrainStep {
+  readonly name: string;
+  run(views: tf.Tensor4D, lr: number): Promise<StepOutcome>;
+  state?(): tf.NamedTensorMap;
+  restore?(tensors: tf.NamedTensorMap): void;
+  dispose?(): void;
+}
+
+/** Parameter gradients keyed by the model's stable weight names (see SimclrModel.namedWeights). */
+export type NamedGrads = Record<string, tf.Tensor>;
+
+/**
+ * The one place a step ends: global gradient norm, a finiteness check on loss and gradient,
+ * then — only if both are finite — the optimizer update. Disposes `grads` and `statsTensor`.
+ */
+export async function finishStep(
+  model: SimclrModel,
+  optimizer: Optimizer,
+  loss: tf.Scalar,
+  grads: NamedGrads,
+  lr: number,
+  statsTensor: tf.Tensor1D | undefined,
+  statNames: readonly string[],
+): Promise<StepOutcome> {
+  const gradNormTensor = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+  const [lossValue, gradNorm, stats] = await Promise.all([
+    loss.data().then((d) => d[0]),
+    gradNormTensor.data().then((d) => d[0]),
+    statsTensor ? statsTensor.data() : Promise.resolve(new Float32Array(0)),
+  ]);
+  const finite = Number.isFinite(lossValue) && Number.isFinite(gradNorm);
+  if (finite) optimizer.applyGradients(grads, model.namedWeights(true), lr);
+  tf.dispose([loss, gradNormTensor, ...(statsTensor ? [statsTensor] : []), ...Object.values(grads)]);
+  return {
+    loss: lossValue,
+    gradNorm,
+    finite,
+    stats: Object.fromEntries(statNames.map((name, i) => [name, stats[i]])),
+  };
+}
+
+/** tf.variableGrads over the model's trainable weights, re-keyed by stable weight names. */
+export function modelGrads(model: SimclrModel, f: () => tf.Scalar): { value: tf.Scalar; grads: NamedGrads } {
+  const variables = model.namedWeights(true);
+  const keyOf = new Map(Object.entries(variables).map(([key, v]) => [v.name, key]));
+  const { value, grads } = tf.variableGrads(f, Object.values(variables));
+  const named: NamedGrads = {};
+  for (const [varName, g] of Object.entries(grads)) named[keyOf.get(varName)!] = g;
+  return { value, grads: named };
+}
