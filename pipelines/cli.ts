@@ -6,6 +6,7 @@ import type { BackendName } from '../src/backend/select.js';
 import type { EncoderSpecDefaults } from '../src/models/featureExtractor.js';
 import type { Backbone } from '../src/models/resnet.js';
 import { runData } from './data.js';
+import { demo } from './demo.js';
 import { embed } from './embed.js';
 import { exportEncoder } from './export.js';
 import { formatProbeSummary, probe } from './probe.js';
@@ -34,6 +35,14 @@ export function buildCli(argv: string[]): Argv {
           `${finished ? 'done' : 'stopped'}: step ${result.finalStep}/${result.totalSteps}${loss}, run in ${result.out}` +
             (finished ? ` (encoder: ${result.out}/encoder)` : ` (continue with: simclr pretrain --out ${result.out} --data ${options.data} --resume)`),
         );
+      },
+    )
+    .command(
+      'demo',
+      'pretrain on the bundled Fashion-MNIST sample, then probe it against the baselines (npm start)',
+      (y) => y.options({ out: { type: 'string', describe: 'run directory (default: runs/sample-<time>)' } }).options(pick('backend')),
+      async (args) => {
+        await demo({ out: (args.out as string | undefined) ?? defaultRunDir('sample'), backend: args.backend as BackendName });
       },
     )
     .command(
