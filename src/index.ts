@@ -1,0 +1,23 @@
+/** simclr-ts library API. The augmentation stage is also its own entry: `simclr-ts/augment`. */
+export * from './losses/index.js';
+export { buildResNet, featureDim, isBackbone, type Backbone, type ResNetOptions } from './models/resnet.js';
+export { buildProjectionHead, type ProjectionHeadOptions } from './models/projectionHead.js';
+export { SimclrModel, type ModelConfig } from './models/simclrModel.js';
+export { loadFeatureExtractor, fromLayersModel, type FeatureExtractor } from './models/featureExtractor.js';
+export * from './optim/index.js';
+export { trainLoop, NonFiniteLossError, type TrainLoopOptions, type TrainLoopResult, type ViewBatcher } from './train/trainer.js';
+export { createTrainStep, type StepOutcome, type TrainStep } from './train/steps/index.js';
+export { saveCheckpoint, loadCheckpoint, type CheckpointMeta } from './train/checkpoint.js';
+export { selectBackend, BackendError, type BackendInfo, type BackendName } from './backend/select.js';
+export { registerWasmTrainingKernels } from './backend/wasmKernels/index.js';
+export { PRETRAIN_DEFAULTS, type PretrainOptions } from './config/pretrainOptions.js';
+export { loadImageDataset, formatSkipped, type ImageDataset } from './data/dataset.js';
+export { loadImageFolder, type LabelledDataset } from './data/imageFolder.js';
+export { scanImages } from './data/scan.js';
+export { readIdx, parseIdx } from './data/idx.js';
+export { EventWriter } from './io/tensorboard/eventWriter.js';
+export { readEvents } from './io/tensorboard/eventReader.js';
+export { writeNpy, readNpy, NpyWriter } from './io/npy.js';
+export { dirLoadHandler, dirSaveHandler } from './io/modelStore.js';
+export { writeFileAtomic, writeJsonAtomic, replaceDirAtomic } from './io/atomic.js';
+export * from './eval/index.js';
