@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probe, type ProbeArgs } from '../../pipelines/probe.js';
+import { exportEncoder } from '../../pipelines/export.js';
+import { makeTinyImageFolder, tempDir } from './tinyData.js';
+
+let root: string;
+const quiet = () => {};
+const defaults = { imageSize: 16, architecture: { backbone: 'resnet18' as const, width: 0.125, cifarStem: true, projDim: 16, projLayers: 2 } };
+
+function args(overrides: Partial<ProbeArgs>): ProbeArgs {
+  return {
+    encoder: 'raw',
+    train: path.join(root, 'train'),
+    test: path.join(root, 'test'),
+    backend: 'wasm',
+    baselines: false,
+    k: 5,
+    seed: 0,
+    concurrency: 4,
+    defaults,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  root = await tempDir('simclr-probe-');
+  // Same class colours in both splits (same seed pattern), different noise draws.
+  await makeTinyImageFolder(path.join(root, 'train'), 3, 12, 16, 1);
+  await makeTinyImageFolder(path.join(root, 'test'), 3, 6, 16, 2);
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('simclr probe', () => {
+  it('scores raw pixels on a colour-coded toy task near 100%, with the baseline rows and a JSON file', async () => {
+    const out = path.join(root, 'probe.json');
+    const report = await probe(args({ encoder: 'raw', baselines: true, out }), quiet);
+    expect(report.features).toEqual({ train: 36, test: 18, dim: 16 * 16 * 3 });
+    expect(report.linear.top1).toBeGreaterThan(0.95);
+    expect(report.knn.top1).toBeGreaterThan(0.95);
+    expect(report.retrieval.recallAt[1]).toBeGreaterThan(0.95);
+    expect(report.baselines?.random).toBeDefined();
+    expect(report.baselines?.raw).toBeUndefined(); // the encoder itself is raw
+    const saved = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(saved.linear.top1).toBe(report.linear.top1);
+    expect(saved.classes).toEqual(['class0', 'class1', 'class2']);
+  });
+
+  it('rejects a test class absent from training, one class, and an encoder without weights', async () => {
+    const extra = path.join(root, 'test-extra');
+    await makeTinyImageFolder(extra, 4, 2, 16, 3);
+    await expect(probe(args({ test: extra }), quiet)).rejects.toThrow(/class "class3".*not one of the training classes/);
+
+    const single = path.join(root, 'single');
+    await makeTinyImageFolder(single, 1, 3, 16, 4);
+    await expect(probe(args({ train: single }), quiet)).rejects.toThrow(/at least 2 class folders/);
+
+    const enc = path.join(root, 'enc');
+    fs.mkdirSync(enc);
+    fs.writeFileSync(path.join(enc, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [] }] }));
+    await expect(probe(args({ encoder: enc }), quiet)).rejects.toThrow(/weights\.bin not found/);
+
+    await expect(exportEncoder(path.join(root, 'nowhere'), path.join(root, 'x'))).rejects.toThrow(/not a run directory/);
+  });
+});
