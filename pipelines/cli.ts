@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { readConfigFile } from '../src/cli/configFile.js';
 import { pick } from '../src/cli/options.js';
 import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageVersion } from '../src/config/packageRoot.js';
@@ -11,19 +12,20 @@ import { embed } from './embed.js';
 import { exportEncoder } from './export.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
+import { signalExitCode } from '../src/train/trainer.js';
 
 /** The `simclr` command: each subcommand is one pipeline; flags mean the same everywhere. */
 export function buildCli(argv: string[]): Argv {
   return yargs(argv)
     .scriptName('simclr')
     .version(packageVersion())
-    .config('config', 'JSON file of options (flag names in kebab- or camelCase); flags given on the command line win')
+    .config('config', 'JSON file of options (flag names in kebab- or camelCase); flags given on the command line win', readConfigFile)
     .command(
       'pretrain',
       'pretrain an encoder with SimCLR on a folder of unlabeled images',
       (y) =>
         y
-          .options(pick('data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'protocol', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'on-nan', 'resume', 'force'))
+          .options(pick('data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'queue-size', 'moco-momentum', 'mining', 'distance', 'margin', 'labels', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'protocol', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'on-nan', 'resume', 'force'))
           .demandOption('data', 'pretrain needs --data <folder of images>')
           .example('$0 pretrain --data ./photos --out runs/first --epochs 10', ''),
       async (args) => {
@@ -35,6 +37,7 @@ export function buildCli(argv: string[]): Argv {
           `${finished ? 'done' : 'stopped'}: step ${result.finalStep}/${result.totalSteps}${loss}, run in ${result.out}` +
             (finished ? ` (encoder: ${result.out}/encoder)` : ` (continue with: simclr pretrain --out ${result.out} --data ${options.data} --resume)`),
         );
+        if (result.signal) process.exitCode = signalExitCode(result.signal); // checkpoint saved; 130 (SIGINT) / 143 (SIGTERM)
       },
     )
     .command(
@@ -145,12 +148,15 @@ export function buildCli(argv: string[]): Argv {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
     .fail((msg, err) => {
-      // Bad input is one clear line and a non-zero exit, never a stack trace.
-      if (err) throw err;
-      console.error(`simclr: ${msg} (see: simclr --help)`);
-      process.exit(2);
+      throw err ?? new UsageError(msg);
     });
+}
+
+/** A bad command line (unknown flag, missing option, wrong choice): exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
 }
 
 /** Input size and architecture for the `raw` and `random` baselines (saved encoders know their own). */

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { hideBin } from 'yargs/helpers';
-import { buildCli } from './cli.js';
+import { buildCli, UsageError } from './cli.js';
 
 async function main(): Promise<void> {
   try {
     await buildCli(hideBin(process.argv)).parseAsync();
   } catch (err) {
+    // Bad input is one clear line and a non-zero exit, never a stack trace.
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`simclr: ${message.split('\n')[0]}`);
+    const usage = err instanceof UsageError;
+    console.error(`simclr: ${message.split('\n')[0]}${usage ? ' (see: simclr --help)' : ''}`);
     if (process.env.SIMCLR_DEBUG && err instanceof Error) console.error(err.stack);
-    process.exit(1);
+    process.exit(usage ? 2 : 1);
   }
 }
 
