@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
-import sharp from 'sharp';
-import { classifyDecodeError, DecodeError, decodeToRgb, DEFAULT_MAX_PIXELS } from '../../augment/decode.js';
+import { DecodeError, decodeToRgb, DEFAULT_MAX_PIXELS } from '../../augment/decode.js';
 import type { ViewSource } from '../../augment/source.js';
 import { scanImages, type ScanResult, type SkippedFile } from './scan.js';
 import { countByReason, formatSkipped } from './skipped.js';
@@ -40,7 +39,7 @@ export async function loadImageDataset(root: string, opts: LoadImageOptions): Pr
 
 /**
  * Decode the scanned files into one SharedArrayBuffer-backed cache (count × S × S × 3 bytes),
- * or, when that would exceed `cacheLimitBytes`, check each file's header once and return a
+ * or, when that would exceed `cacheLimitBytes`, decode each file once to check it and return a
  * streaming source. Unusable files are skipped and counted; no usable file at all is an error.
  */
 export async function loadScannedImages(root: string, scan: ScanResult, opts: LoadImageOptions): Promise<ImageDataset> {
@@ -61,8 +60,10 @@ export async function loadScannedImages(root: string, scan: ScanResult, opts: Lo
     files.map((file, i) =>
       limit(async () => {
         try {
-          if (pixels) pixels.set(await decodeToRgb(file, size, { maxPixels }), i * bytesPerImage);
-          else await checkHeader(file, maxPixels);
+          // Streaming mode decodes too (and drops the pixels): a header check passes truncated
+          // files, which would then fail mid-run instead of being counted here.
+          const rgb = await decodeToRgb(file, size, { maxPixels });
+          pixels?.set(rgb, i * bytesPerImage);
         } catch (err) {
           failures[i] = err instanceof DecodeError ? err : new DecodeError('corrupt', String(err));
         }
@@ -92,20 +93,6 @@ export async function loadScannedImages(root: string, scan: ScanResult, opts: Lo
     ? { kind: 'memory', size, count: paths.length, pixels: pixels.subarray(0, paths.length * bytesPerImage) }
     : { kind: 'files', size, paths, maxPixels };
   return { root, paths, source, skipped, skippedByReason: countByReason(skipped) };
-}
-
-/** Streaming mode: read only the header, so bad files are still found (and counted) up front. */
-async function checkHeader(file: string, maxPixels: number): Promise<void> {
-  let width: number;
-  let height: number;
-  try {
-    ({ width, height } = await sharp(file).metadata());
-  } catch (err) {
-    throw await classifyDecodeError(err, file);
-  }
-  if (width * height > maxPixels) {
-    throw new DecodeError('too-large', `${width}×${height} exceeds the pixel limit of ${maxPixels}`);
-  }
 }
 
 function defaultConcurrency(): number {

@@ -1,0 +1,97 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const MAIN_JS = path.join(REPO, 'dist/pipelines/main.js');
+
+/** The tiny wasm model every reliability run trains (seconds, not minutes). */
+export const TINY_FLAGS = [
+  '--backend', 'wasm', '--backbone', 'resnet18', '--width', '0.125', '--image-size', '16', '--batch-size', '8',
+  '--proj-dim', '16', '--warmup-epochs', '0', '--log-every', '1', '--workers', '0', '--concurrency', '4',
+];
+
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The CLI tests run dist/: rebuild it when any source is newer. A lock directory keeps two
+ * test files (vitest forks) from building at once; tsc emits even when other files have
+ * type errors, which is all these tests need.
+ */
+export function ensureBuilt(): void {
+  const lock = path.join(REPO, 'test/.fixtures/build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (let waited = 0; ; waited += 200) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      if (waited > 120_000) fs.rmSync(lock, { recursive: true, force: true }); // a crashed holder
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    const built = fs.existsSync(MAIN_JS) ? fs.statSync(MAIN_JS).mtimeMs : 0;
+    const newest = Math.max(...['augment', 'src', 'pipelines'].map((d) => newestSourceMtime(path.join(REPO, d))));
+    if (newest > built) {
+      try {
+        execFileSync('npx', ['tsc', '-p', '.'], { cwd: REPO, stdio: 'pipe' });
+      } catch {
+        // type errors elsewhere in the tree: files are still emitted
+      }
+    }
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export interface CliRun {
+  child: ChildProcess;
+  /** Resolves when the process ends, with everything it printed. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** `node dist/pipelines/main.js <args>` as a child process. */
+export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [MAIN_JS, ...args], { cwd: REPO, env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}) {
+  return startCli(args, env).done;
+}
+
+/** Poll `check` every 20 ms until it is true (or fail after `timeoutMs`). */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Steps recorded in a metrics.jsonl (complete lines only). */
+export function loggedSteps(file: string): number[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith('}'))
+    .map((line) => (JSON.parse(line) as { step: number }).step);
+}
