@@ -37,6 +37,11 @@ export function slice(backend: BackendWasm, x: TensorInfo, begin: number[], size
   return runWasmKernel(backend, 'Slice', { x }, { begin, size });
 }
 
+/** XNNPACK average pooling (NHWC) with a VALID window of `filterSize`, stride = window. */
+export function avgPoolValid(backend: BackendWasm, x: TensorInfo, filterSize: [number, number]): TensorInfo {
+  return runWasmKernel(backend, 'AvgPool', { x }, { filterSize, strides: filterSize, pad: 'valid' } as unknown as tf.NamedAttrMap);
+}
+
 /** XNNPACK forward convolution (NHWC), stride 1, explicit zero padding, optional dilation. */
 export function conv2dStride1(
   backend: BackendWasm,

@@ -1,0 +1,59 @@
+/**
+ * Where a training step of the bench model spends its time, by kernel, on wasm (whose kernels
+ * are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
+ *   npx tsc -p . && node dist/bench/profile.js [--batch-size 128] [--top 25]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/backend/select.js';
+import { benchSetup, intFlag, randomViews } from './benchModel.js';
+
+const batchSize = intFlag('batch-size', 128);
+const top = intFlag('top', 25);
+await selectBackend('wasm');
+const { step, dispose } = benchSetup(batchSize);
+const views = randomViews(batchSize);
+for (let i = 0; i < 2; i++) await step.run(views, 0.1); // warm-up: weights, optimizer slots, JIT
+
+const t0 = performance.now();
+const profile = await tf.profile(async () => {
+  await step.run(views, 0.1);
+  return [];
+});
+const wallMs = performance.now() - t0;
+views.dispose();
+dispose();
+
+interface Row {
+  ms: number;
+  calls: number;
+}
+const byKernel = new Map<string, Row>();
+const byShape = new Map<string, Row>();
+const add = (map: Map<string, Row>, key: string, ms: number) => {
+  const row = map.get(key) ?? { ms: 0, calls: 0 };
+  row.ms += ms;
+  row.calls += 1;
+  map.set(key, row);
+};
+let kernelMs = 0;
+for (const k of profile.kernels) {
+  // `name__op` records are the scopes of custom-gradient ops: their kernels are listed too.
+  if (k.name.endsWith('__op')) continue;
+  const ms = k.kernelTimeMs as number;
+  kernelMs += ms;
+  add(byKernel, k.name, ms);
+  add(byShape, `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join(' ')}`, ms);
+}
+
+const print = (title: string, map: Map<string, Row>) => {
+  console.log(`\n${title}`);
+  console.log('    ms   share  calls  kernel');
+  for (const [key, row] of [...map].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
+    const share = ((100 * row.ms) / kernelMs).toFixed(1).padStart(5);
+    console.log(`${row.ms.toFixed(0).padStart(6)}  ${share}%  ${String(row.calls).padStart(5)}  ${key}`);
+  }
+};
+console.log(`wasm, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall (under the profiler), ` +
+  `${kernelMs.toFixed(0)} ms in kernels; the rest is JS (tape, gradients, optimizer bookkeeping)`);
+print('by kernel', byKernel);
+print('by kernel and input shapes', byShape);
