@@ -5,7 +5,7 @@ import { viewPairsGrid } from '../augment/viewGrid.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
 import { validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
-import { writeJsonAtomic } from '../src/io/atomic.js';
+import { recoverDir, writeJsonAtomic } from '../src/io/atomic.js';
 import { JsonlWriter, truncateJsonlAfterStep } from '../src/io/jsonl.js';
 import { dirSaveHandler } from '../src/io/modelStore.js';
 import { EventWriter } from '../src/io/tensorboard/eventWriter.js';
@@ -43,6 +43,8 @@ export interface PretrainHooks {
 export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks = {}): Promise<PretrainResult> {
   const log = hooks.log ?? ((line: string) => console.error(line));
   validatePretrainOptions(requested);
+  // A run killed between the two renames of a checkpoint swap has only checkpoint.old-*: restore it first.
+  if (requested.resume) await recoverDir(runPaths(requested.out).checkpoint);
   const paths = prepareRunDirectory(requested.out, requested);
   const options = requested.resume ? mergeSavedOptions(paths.config, requested) : requested;
 

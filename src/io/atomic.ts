@@ -226,6 +226,7 @@ export async function replaceDirAtomic(
   try {
     hadOld = await exists(dir);
     if (hadOld) await fs.rename(dir, old);
+    await testOnlySwapDelay();
     await fs.rename(tmp, dir);
   } catch (err) {
     // Put the previous version back before reporting.
@@ -235,4 +236,11 @@ export async function replaceDirAtomic(
   }
   await fsyncDir(path.dirname(dir));
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+/** Test hook: SIMCLR_TEST_SWAP_DELAY_MS widens the window between the two renames, so that the
+ *  kill/resume test (test/reliability/killResume.test.ts) can SIGKILL a process inside it. */
+async function testOnlySwapDelay(): Promise<void> {
+  const ms = Number(process.env.SIMCLR_TEST_SWAP_DELAY_MS ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
 }

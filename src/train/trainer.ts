@@ -34,6 +34,16 @@ export interface TrainLoopResult {
   lastLoss: number;
   skippedSteps: number;
   stopped?: 'signal';
+  /** The process signal that stopped the run (the CLI exits 128 + its number: 130, 143). */
+  signal?: StopSignal;
+}
+
+type StopSignal = 'SIGINT' | 'SIGTERM';
+const SIGNAL_NUMBERS: Record<StopSignal, number> = { SIGINT: 2, SIGTERM: 15 };
+
+/** The shell's convention for a process stopped by a signal. */
+export function signalExitCode(signal: StopSignal): number {
+  return 128 + SIGNAL_NUMBERS[signal];
 }
 
 /** A non-finite loss or gradient: the run stops, the last good checkpoint stays. */
@@ -65,7 +75,11 @@ export async function trainLoop(
   const { batchSize: B, imageSize: S, schedule } = o;
   const total = schedule.totalSteps;
   let stopRequested = false;
-  const onSignal = () => {
+  let stopSignal: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
+    // A second signal means "now": checkpoints are atomic, so the last one on disk stays good.
+    if (stopSignal) process.exit(signalExitCode(signal));
+    stopSignal = signal;
     stopRequested = true;
     progress.message('stop requested: finishing this step and writing a checkpoint…');
   };
@@ -131,7 +145,8 @@ export async function trainLoop(
     o.signal?.removeEventListener('abort', onAbort);
     progress.done();
   }
-  return { finalStep: step, lastLoss, skippedSteps, ...(stopRequested && step < total ? { stopped: 'signal' as const } : {}) };
+  const stopped = stopRequested && step < total ? { stopped: 'signal' as const, ...(stopSignal && { signal: stopSignal }) } : {};
+  return { finalStep: step, lastLoss, skippedSteps, ...stopped };
 }
 
 /** Running sums over the steps since the last log line. */
