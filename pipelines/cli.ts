@@ -25,7 +25,7 @@ export function buildCli(argv: string[]): Argv {
       'pretrain an encoder with SimCLR on a folder of unlabeled images',
       (y) =>
         y
-          .options(pick('data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'queue-size', 'moco-momentum', 'mining', 'distance', 'margin', 'labels', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'protocol', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'on-nan', 'resume', 'force'))
+          .options(pick('data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'micro-batch', 'replicas', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'queue-size', 'moco-momentum', 'mining', 'distance', 'margin', 'labels', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'protocol', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'on-nan', 'resume', 'force'))
           .demandOption('data', 'pretrain needs --data <folder of images>')
           .example('$0 pretrain --data ./photos --out runs/first --epochs 10', ''),
       async (args) => {

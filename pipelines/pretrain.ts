@@ -18,6 +18,7 @@ import { hasCheckpoint, loadCheckpoint } from '../src/train/checkpoint.js';
 import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
 import { prepareRunDirectory, runPaths } from '../src/train/runDirectory.js';
+import { microBatchSize } from '../src/train/steps/gradientCache.js';
 import { createTrainStep } from '../src/train/steps/index.js';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
 
@@ -28,7 +29,7 @@ export interface PretrainResult extends TrainLoopResult {
 }
 
 /** Options that decide what is trained: on --resume they come from the run's config.json. */
-const OPERATIONAL = ['data', 'out', 'backend', 'concurrency', 'workers', 'logEvery', 'checkpointEvery', 'onNan', 'resume', 'force'] as const;
+const OPERATIONAL = ['data', 'out', 'backend', 'concurrency', 'workers', 'replicas', 'logEvery', 'checkpointEvery', 'onNan', 'resume', 'force'] as const;
 
 /**
  * `simclr pretrain`: folder of images → two-view stage → ResNet + head → NT-Xent, into a run
@@ -98,6 +99,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
       versions: versions(),
       dataset: { images: dataset.paths.length, skipped: dataset.skippedByReason, source: dataset.source.kind },
       model: { featureDim: model.featureDim, parameters: model.parameterCounts() },
+      batch: { images: options.batchSize, microBatch: microBatchSize(options.batchSize, options.microBatch, options.replicas), replicas: options.replicas },
       schedule: { ...schedule, stepsPerEpoch: stage.stepsPerEpoch },
       createdAt: new Date().toISOString(),
     });

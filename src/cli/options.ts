@@ -15,6 +15,8 @@ export const FLAGS = {
   epochs: { type: 'number', default: d.epochs, describe: 'passes over the data' },
   steps: { type: 'number', describe: 'optimizer steps (overrides --epochs)' },
   'batch-size': { type: 'number', default: d.batchSize, describe: 'images per step (2× views)' },
+  'micro-batch': { type: 'number', describe: 'images per micro-batch: exact full-batch NT-Xent in the memory of one micro-batch (gradient caching; BN statistics per micro-batch)' },
+  replicas: { type: 'number', default: d.replicas, describe: 'training threads (data-parallel replicas in worker threads; wasm/cpu backends)' },
   'image-size': { type: 'number', default: d.imageSize, describe: 'side of the square views fed to the encoder' },
   'cache-size': { type: 'number', describe: 'side of the decoded-image cache crops come from (default: --image-size)' },
   backbone: { choices: ['resnet18', 'resnet34', 'resnet50'], default: d.backbone, describe: 'encoder architecture' },

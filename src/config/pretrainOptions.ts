@@ -13,6 +13,10 @@ export interface PretrainOptions {
   epochs: number;
   steps?: number;
   batchSize: number;
+  /** Images per micro-batch: gradient caching, the full batch's loss with one micro-batch's activations in memory (BN statistics per micro-batch). */
+  microBatch?: number;
+  /** Training replicas: this thread plus worker threads, each on a share of the micro-batches. */
+  replicas: number;
   imageSize: number;
   /** Side of the decoded-image cache the crops are taken from (default: imageSize). */
   cacheSize?: number;
@@ -48,6 +52,7 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, 'data' | 'out'> = {
   seed: 0,
   epochs: 100,
   batchSize: 128,
+  replicas: 1,
   imageSize: 32,
   backbone: 'resnet18',
   width: 0.25,
@@ -90,7 +95,22 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   if (!(o.warmupEpochs >= 0)) throw new Error(`--warmup-epochs must be ≥ 0, got ${o.warmupEpochs}`);
   if (!(o.colorStrength >= 0)) throw new Error(`--color-strength must be ≥ 0, got ${o.colorStrength}`);
   if (!Number.isInteger(o.workers) || o.workers < 0) throw new Error(`--workers must be an integer ≥ 0, got ${o.workers}`);
+  validateMicroBatching(o);
   if (o.resume && o.force) throw new Error('--resume and --force contradict each other: pick one');
+}
+
+function validateMicroBatching(o: PretrainOptions): void {
+  if (o.microBatch !== undefined && (!Number.isInteger(o.microBatch) || o.microBatch < 1)) {
+    throw new Error(`--micro-batch must be a positive integer, got ${o.microBatch}`);
+  }
+  if (!Number.isInteger(o.replicas) || o.replicas < 1) throw new Error(`--replicas must be a positive integer, got ${o.replicas}`);
+  if ((o.microBatch !== undefined || o.replicas > 1) && o.loss !== 'ntxent') {
+    throw new Error(`--micro-batch and --replicas work with --loss ntxent only, got --loss ${o.loss}`);
+  }
+  const microBatches = Math.ceil(o.batchSize / (o.microBatch ?? Math.ceil(o.batchSize / o.replicas)));
+  if (microBatches < o.replicas) {
+    throw new Error(`--replicas ${o.replicas} needs as many micro-batches, but --batch-size ${o.batchSize} makes ${microBatches}: lower --micro-batch`);
+  }
 }
 
 export function kebab(key: string): string {

@@ -8,7 +8,7 @@ import type { TrainStep } from './trainStep.js';
 export function createTrainStep(options: PretrainOptions, model: SimclrModel, optimizer: Optimizer): TrainStep {
   switch (options.loss) {
     case 'ntxent':
-      return ntXentStep(model, optimizer, options.temperature);
+      return ntXentStep(model, optimizer, options.temperature, { microBatch: options.microBatch });
   }
 }
 
