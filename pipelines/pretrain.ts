@@ -3,8 +3,10 @@ import sharp from 'sharp';
 import { TwoViewStage } from '../augment/stage.js';
 import { viewPairsGrid } from '../augment/viewGrid.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
+import { withLossDefaults } from '../src/config/lossOptions.js';
 import { validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
+import { labelsForPaths } from '../src/data/pathLabels.js';
 import { recoverDir, writeJsonAtomic } from '../src/io/atomic.js';
 import { JsonlWriter, truncateJsonlAfterStep } from '../src/io/jsonl.js';
 import { dirSaveHandler } from '../src/io/modelStore.js';
@@ -47,7 +49,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
   // A run killed between the two renames of a checkpoint swap has only checkpoint.old-*: restore it first.
   if (requested.resume) await recoverDir(runPaths(requested.out).checkpoint);
   const paths = prepareRunDirectory(requested.out, requested);
-  const options = requested.resume ? mergeSavedOptions(paths.config, requested) : requested;
+  const options = withLossDefaults(requested.resume ? mergeSavedOptions(paths.config, requested) : requested);
 
   const backend = await selectBackend(options.backend, { quiet: true });
   log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);
@@ -56,6 +58,8 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
   const dataset = await loadImageDataset(options.data, { cacheSize, concurrency: options.concurrency, maxPixels: options.maxPixels });
   log(`data: ${dataset.paths.length} images from ${options.data}`);
   if (dataset.skipped.length > 0) log(formatSkipped(dataset.skipped));
+  const labels = options.labels === undefined ? undefined : labelsForPaths(options.labels, dataset.paths);
+  if (labels) log(`labels: ${labels.classNames.length} classes from ${options.labels} (same class = positive)`);
 
   const stage = new TwoViewStage({
     source: dataset.source,
@@ -77,7 +81,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
     projLayers: options.projLayers,
   });
   const optimizer = createOptimizer(options.optimizer, options.weightDecay);
-  const trainStep = createTrainStep(options, model, optimizer);
+  const trainStep = createTrainStep(options, model, optimizer, labels?.labels);
   const totalSteps = options.steps ?? Math.max(1, Math.round(options.epochs * stage.stepsPerEpoch));
   const schedule = {
     peakLr: scaledLearningRate(options.lr, options.batchSize, options.lrScaling),

@@ -1,7 +1,11 @@
 import type { BackendName } from '../backend/select.js';
+import type { DistanceMetric } from '../losses/distances.js';
+import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
+import type { TripletMining } from '../losses/tripletMining.js';
 import type { Backbone } from '../models/resnet.js';
 import type { OptimizerName } from '../optim/index.js';
 import type { LrScaling } from '../optim/schedule.js';
+import { type LossName, validateLossOptions } from './lossOptions.js';
 
 /** Every option of a pretraining run, resolved (CLI flag names are the kebab-case forms). */
 export interface PretrainOptions {
@@ -25,8 +29,19 @@ export interface PretrainOptions {
   cifarStem?: boolean;
   projDim: number;
   projLayers: number;
-  temperature: number;
-  loss: 'ntxent';
+  /** Softmax temperature τ; unset: the loss's paper default (see lossTemperature). */
+  temperature?: number;
+  loss: LossName;
+  /** MoCo: keys in the queue (K) and the key encoder's EMA momentum m. */
+  queueSize: number;
+  mocoMomentum: number;
+  /** Triplet: online mining strategy and the distance between normalised embeddings. */
+  mining: TripletMining;
+  distance: DistanceMetric;
+  /** Triplet α / contrastive m; unset: the loss's paper default (0.2 / 1.0). */
+  margin?: number;
+  /** ImageFolder holding the training images: same-class images are positives (triplet, contrastive). */
+  labels?: string;
   optimizer: OptimizerName;
   lr: number;
   lrScaling: LrScaling;
@@ -58,8 +73,11 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, 'data' | 'out'> = {
   width: 0.25,
   projDim: 128,
   projLayers: 2,
-  temperature: 0.5,
   loss: 'ntxent',
+  queueSize: MOCO_QUEUE_SIZE,
+  mocoMomentum: 0.999,
+  mining: 'semi-hard',
+  distance: 'euclidean',
   optimizer: 'lars',
   lr: 0.3,
   lrScaling: 'linear',
@@ -89,7 +107,7 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   if (o.steps !== undefined && (!Number.isInteger(o.steps) || o.steps < 1)) throw new Error(`--steps must be a positive integer, got ${o.steps}`);
   if (!(o.epochs > 0)) throw new Error(`--epochs must be > 0, got ${o.epochs}`);
   if (!(o.width > 0)) throw new Error(`--width must be > 0, got ${o.width}`);
-  if (!(o.temperature > 0)) throw new Error(`--temperature must be > 0, got ${o.temperature}`);
+  validateLossOptions(o);
   if (!(o.lr > 0)) throw new Error(`--lr must be > 0, got ${o.lr}`);
   if (!(o.weightDecay >= 0)) throw new Error(`--weight-decay must be ≥ 0, got ${o.weightDecay}`);
   if (!(o.warmupEpochs >= 0)) throw new Error(`--warmup-epochs must be ≥ 0, got ${o.warmupEpochs}`);

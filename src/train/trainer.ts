@@ -11,6 +11,8 @@ import type { StepOutcome, TrainStep } from './steps/trainStep.js';
 export interface ViewBatcher {
   readonly stepsPerEpoch: number;
   batch(step: number): Promise<Float32Array>;
+  /** Dataset index of each image of the step, in batch order. */
+  imagesForStep(step: number): readonly number[];
 }
 
 export interface TrainLoopOptions {
@@ -103,7 +105,7 @@ export async function trainLoop(
       const t1 = performance.now();
       const lr = learningRateAt(step, schedule);
       const x = tf.tensor4d(views, [2 * B, S, S, 3]);
-      const result = await trainStep.run(x, lr);
+      const result = await trainStep.run(x, lr, { step, imageIndices: batcher.imagesForStep(step) });
       x.dispose();
       if (!result.finite) {
         if (o.onNan === 'stop') throw new NonFiniteLossError(step + 1, result);

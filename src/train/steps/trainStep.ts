@@ -12,14 +12,22 @@ export interface StepOutcome {
   stats: Record<string, number>;
 }
 
+/** Which images a step's views show: labelled objectives look up their classes. */
+export interface StepContext {
+  step: number;
+  /** Dataset index of each of the B images, in batch order. */
+  imageIndices: readonly number[];
+}
+
 /**
  * One training step of an objective on 2B views laid out [view 1 of B images; view 2 of the
  * same images]. Objectives with state beyond model and optimizer (a MoCo queue and key
- * encoder) expose it for checkpoints.
+ * encoder) expose it for checkpoints: state()'s tensors stay owned by the step and are valid
+ * until its next run.
  */
 export interface TrainStep {
   readonly name: string;
-  run(views: tf.Tensor4D, lr: number): Promise<StepOutcome>;
+  run(views: tf.Tensor4D, lr: number, context?: StepContext): Promise<StepOutcome>;
   state?(): tf.NamedTensorMap;
   restore?(tensors: tf.NamedTensorMap): void;
   dispose?(): void;
