@@ -105,8 +105,12 @@ export async function trainLoop(
       const t1 = performance.now();
       const lr = learningRateAt(step, schedule);
       const x = tf.tensor4d(views, [2 * B, S, S, 3]);
+      // The forward pass moves the BN statistics even when finishStep then refuses the update.
+      const statsBefore = copyNonTrainable(model);
       const result = await trainStep.run(x, lr, { step, imageIndices: batcher.imagesForStep(step) });
       x.dispose();
+      if (!result.finite) for (const [v, saved] of statsBefore) v.assign(saved);
+      tf.dispose([...statsBefore.values()]);
       if (!result.finite) {
         if (o.onNan === 'stop') throw new NonFiniteLossError(step + 1, result);
         skippedSteps += 1;
@@ -149,6 +153,13 @@ export async function trainLoop(
   }
   const stopped = stopRequested && step < total ? { stopped: 'signal' as const, ...(stopSignal && { signal: stopSignal }) } : {};
   return { finalStep: step, lastLoss, skippedSteps, ...stopped };
+}
+
+/** Copies of the weights a step changes besides the update (BN moving mean and variance). */
+function copyNonTrainable(model: SimclrModel): Map<tf.Variable, tf.Tensor> {
+  const trainable = new Set(Object.values(model.namedWeights(true)));
+  const frozen = Object.values(model.namedWeights()).filter((v) => !trainable.has(v));
+  return new Map(frozen.map((v) => [v, tf.clone(v)]));
 }
 
 /** Running sums over the steps since the last log line. */
