@@ -1,11 +1,13 @@
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../src/cli/configFile.js';
-import { pick } from '../src/cli/options.js';
+import { pick, PRETRAIN_FLAGS } from '../src/cli/options.js';
 import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageVersion } from '../src/config/packageRoot.js';
+import type { RunOptions } from '../src/ablate/grid.js';
 import type { BackendName } from '../src/backend/select.js';
 import type { EncoderSpecDefaults } from '../src/models/featureExtractor.js';
 import type { Backbone } from '../src/models/resnet.js';
+import { ablate, ablateCellCommand, mergeGrid } from './ablate.js';
 import { runData } from './data.js';
 import { demo } from './demo.js';
 import { embed } from './embed.js';
@@ -25,7 +27,7 @@ export function buildCli(argv: string[]): Argv {
       'pretrain an encoder with SimCLR on a folder of unlabeled images',
       (y) =>
         y
-          .options(pick('data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'micro-batch', 'replicas', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'queue-size', 'moco-momentum', 'mining', 'distance', 'margin', 'labels', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'protocol', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'on-nan', 'resume', 'force'))
+          .options(pick(...PRETRAIN_FLAGS))
           .demandOption('data', 'pretrain needs --data <folder of images>')
           .example('$0 pretrain --data ./photos --out runs/first --epochs 10', ''),
       async (args) => {
@@ -141,6 +143,68 @@ export function buildCli(argv: string[]): Argv {
           testPerClass: args.testPerClass,
           force: args.force,
         });
+      },
+    )
+    .command(
+      'ablate',
+      'augmentation ablation grid: one pretrain run + linear probe per cell, results table and heatmap',
+      (y) =>
+        y
+          .command(
+            'merge <dir>',
+            'write results.csv/.md and heatmap.svg/.png of a grid from its finished cells; list the missing ones',
+            (m) => m.positional('dir', { type: 'string', demandOption: true, describe: 'the grid directory (--out of simclr ablate)' }),
+            async (args) => {
+              const merged = await mergeGrid(args.dir as string);
+              console.log(`merged ${merged.done} of ${merged.cells} cells into ${args.dir}/results.md, results.csv, heatmap.svg, heatmap.png`);
+              if (merged.missing.length > 0) console.log(`missing (${merged.missing.length}): ${merged.missing.join(', ')}`);
+            },
+          )
+          .command(
+            'cell <dir> <cell>',
+            false, // internal: one cell in a child process, for --jobs > 1
+            (c) => c.positional('dir', { type: 'string', demandOption: true }).positional('cell', { type: 'string', demandOption: true }),
+            async (args) => {
+              const outcome = await ablateCellCommand(args.dir as string, args.cell as string, args as unknown as RunOptions);
+              if (outcome.status === 'failed') throw new Error(outcome.error);
+            },
+          )
+          .options(pick(...PRETRAIN_FLAGS.filter((f) => f !== 'resume' && f !== 'force')))
+          .options({
+            train: { type: 'string', describe: 'labelled images the probe trains on, root/<class>/<image>' },
+            test: { type: 'string', describe: 'labelled images the probe is scored on, same classes' },
+            ops: { type: 'string', describe: `ops paired in order, every ordered pair a cell (n² cells), e.g. crop,cutout,color,sobel,noise,blur,rotate` },
+            grid: { type: 'string', array: true, default: [], describe: 'sweep an option: key=v1,v2,... (repeatable; Cartesian product with --ops)' },
+            jobs: { type: 'number', default: 1, describe: 'cells run at once (> 1: child processes)' },
+            shard: { type: 'string', describe: 'run slice i/n of the cells, 0-based (default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX)' },
+            'shard-count': { type: 'number', describe: 'number of shards for JOB_COMPLETION_INDEX (or SIMCLR_SHARD_COUNT)' },
+            k: { type: 'number', default: 20, describe: 'neighbours for the kNN score' },
+          })
+          .example('$0 ablate --data data/fm/train --train data/fm/train --test data/fm/test --ops crop,color,blur --protocol paper --steps 200 --out runs/grid', '')
+          .example('$0 ablate merge runs/grid', ''),
+      async (args) => {
+        const missing = ['data', 'train', 'test', 'out'].filter((k) => args[k] === undefined);
+        if (missing.length > 0) throw new UsageError(`ablate needs ${missing.map((k) => `--${k}`).join(', ')}`);
+        const result = await ablate({
+          options: { ...PRETRAIN_DEFAULTS, ...args } as unknown as PretrainOptions,
+          train: args.train as string,
+          test: args.test as string,
+          ops: args.ops as string | undefined,
+          grid: (args.grid as string[]).map(String),
+          jobs: args.jobs as number,
+          shard: args.shard as string | undefined,
+          shardCount: args.shardCount as number | undefined,
+          k: args.k as number,
+        });
+        const out = args.out as string;
+        console.log(
+          `ablate: ${result.finished} cells finished now, ${result.cells - result.missing.length}/${result.cells} in total; ` +
+            `results in ${out}/results.md, results.csv, heatmap.png`,
+        );
+        for (const f of result.failed) console.error(`failed: ${f.id}: ${f.error}`);
+        if (result.stopped > 0) console.log(`stopped: re-run the same command to resume (finished cells are kept)`);
+        if (result.failed.length > 0) process.exitCode = 1;
+        else if (result.stopped > 0) process.exitCode = 130;
       },
     )
     .demandCommand(1, 'name a command: simclr <command> --help')

@@ -56,3 +56,6 @@ export type FlagName = keyof typeof FLAGS;
 export function pick(...names: FlagName[]): Record<string, Options> {
   return Object.fromEntries(names.map((n) => [n, FLAGS[n]]));
 }
+
+/** Every flag of `simclr pretrain`; `simclr ablate` passes them through to every cell. */
+export const PRETRAIN_FLAGS = ['data', 'out', 'backend', 'seed', 'epochs', 'steps', 'batch-size', 'micro-batch', 'replicas', 'image-size', 'cache-size', 'backbone', 'width', 'cifar-stem', 'proj-dim', 'proj-layers', 'temperature', 'loss', 'queue-size', 'moco-momentum', 'mining', 'distance', 'margin', 'labels', 'optimizer', 'lr', 'lr-scaling', 'weight-decay', 'warmup-epochs', 'augment', 'color-strength', 'protocol', 'concurrency', 'workers', 'max-pixels', 'log-every', 'checkpoint-every', 'on-nan', 'resume', 'force'] as const satisfies readonly FlagName[];
