@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../../src/config/pretrainOptions.js';
+import { readJsonl } from '../../src/io/jsonl.js';
+import { pretrain } from '../../pipelines/pretrain.js';
+import { makeTinyImageFolder, tempDir } from '../pipelines/tinyData.js';
+
+let root: string;
+let data: string;
+
+function options(out: string, overrides: Partial<PretrainOptions>): PretrainOptions {
+  return {
+    ...PRETRAIN_DEFAULTS,
+    data,
+    out,
+    backend: 'wasm',
+    width: 0.125,
+    imageSize: 16,
+    batchSize: 8,
+    projDim: 16,
+    steps: 4,
+    warmupEpochs: 0,
+    logEvery: 1,
+    checkpointEvery: 10,
+    workers: 0,
+    ...overrides,
+  };
+}
+
+type Metrics = Record<string, number>;
+const metricsOf = (out: string) => readJsonl<Metrics>(path.join(out, 'metrics.jsonl'));
+
+beforeAll(async () => {
+  root = await tempDir('simclr-objectives-');
+  data = await makeTinyImageFolder(path.join(root, 'data'), 2, 8);
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('simclr pretrain with the other objectives (wasm, tiny model)', () => {
+  it('moco: stopped after step 2 and resumed, with the queue and key encoder from the checkpoint', async () => {
+    // In-process exactness of the resume is tested in stepsMoco.test.ts; here the pipeline's wiring.
+    const out = path.join(root, 'moco');
+    const moco = { loss: 'moco' as const, queueSize: 12 };
+    const controller = new AbortController();
+    const first = await pretrain(options(out, moco), {
+      log: () => {},
+      signal: controller.signal,
+      onStep: (step) => step === 2 && controller.abort(),
+    });
+    expect(first.finalStep).toBe(2);
+    const index = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'tensors.json'), 'utf8'));
+    const names = index.tensors.map((t: { name: string }) => t.name);
+    expect(names).toContain('objective/queue/keys');
+    expect(names).toContain('objective/key/encoder/conv_1/kernel');
+    const second = await pretrain(options(out, { ...moco, resume: true }), { log: () => {} });
+    expect(second.finalStep).toBe(4);
+
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+    expect(config.options.temperature).toBe(0.07); // MoCo's default, recorded
+    const metrics = await metricsOf(out);
+    expect(metrics.map((m) => m.step)).toEqual([1, 2, 3, 4]);
+    // Keys in the queue before each step: a fresh queue after the resume would show 0 at step 3.
+    expect(metrics.map((m) => m.queueKeys)).toEqual([0, 8, 12, 12]);
+    expect(metrics[3].loss).toBeGreaterThan(0);
+  });
+
+  it('triplet with --labels: same-class positives, mining shares logged every step', async () => {
+    const out = path.join(root, 'triplet');
+    const lines: string[] = [];
+    await pretrain(options(out, { loss: 'triplet', labels: data, steps: 2 }), { log: (l) => lines.push(l) });
+    expect(lines).toContain(`labels: 2 classes from ${data} (same class = positive)`);
+    const metrics = await metricsOf(out);
+    for (const m of metrics) {
+      expect(m.easy + m.semiHard + m.hard).toBeCloseTo(1, 5);
+      // One semi-hard triplet per ordered same-class (anchor, positive): Σ 2n(2n − 1) over the
+      // classes' n images in the batch, at least 112 (4 + 4) for 8 images of 2 classes; 16 without labels.
+      expect(m.triplets).toBeGreaterThanOrEqual(112);
+    }
+  });
+});
