@@ -8,11 +8,15 @@
  * [ci,kh,kw,co] is transposed to [kh,kw,ci,co]. Input rows no output reaches (e.g. the last
  * row of an even-sized input under a 1×1 stride-2 conv) are cropped first, so no work is
  * wasted. XNNPACK runs this several times faster than a scalar loop.
+ *
+ * A 1×1 strided conv without padding (ResNet's projection shortcut) only ever reads the strided
+ * sub-grid of x: that grid is gathered straight into the [ci, oh, ow, n] layout and convolved
+ * with dy, VALID — a quarter of the transpose, no dilated taps (~4× faster).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { forwardConvInfo, type ConvBackpropAttrs } from './convGeometry.js';
-import { conv2dStride1, release, reshape, slice, transpose, type ExplicitPadding, type TensorInfo } from './wasmOps.js';
+import { conv2dStride1, release, reshape, slice, transpose, view, type ExplicitPadding, type TensorInfo } from './wasmOps.js';
 
 interface Args {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -26,6 +30,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Args): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const { inHeight, inWidth, outHeight, outWidth, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
+  if (kh === 1 && kw === 1 && top === 0 && left === 0 && (sh > 1 || sw > 1)) return pointwiseStrided(backend, x, dy, info);
   // Input rows/cols up to the last output's last tap: pad up to them, or drop those beyond.
   const rows = (outHeight - 1) * sh + kh - top;
   const cols = (outWidth - 1) * sw + kw - left;
@@ -51,6 +56,29 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Args): TensorInfo {
   const dw = transpose(backend, dwT, [1, 2, 0, 3]);
   release(backend, dwT);
   return dw;
+}
+
+function pointwiseStrided(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const [n, height, width, ci] = x.shape;
+  const { outHeight: oh, outWidth: ow, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
+  const grid = backend.makeOutput([ci, oh, ow, n], 'float32');
+  const src = view(backend, x);
+  const dst = view(backend, grid);
+  const plane = oh * ow * n;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const s = ((b * height + i * sh) * width + j * sw) * ci;
+        const d = (i * ow + j) * n + b;
+        for (let c = 0; c < ci; c++) dst[c * plane + d] = src[s + c];
+      }
+    }
+  }
+  const dyT = reshape(transpose(backend, reshape(dy, [n, oh * ow, co]), [1, 0, 2]), [oh, ow, n, co]);
+  const dw = conv2dStride1(backend, grid, dyT, [[0, 0], [0, 0], [0, 0], [0, 0]]);
+  release(backend, grid, dyT);
+  // [ci, 1, 1, co] and [1, 1, ci, co] are the same memory.
+  return reshape(dw, [1, 1, ci, co]);
 }
 
 export const conv2dBackpropFilterConfig: tf.KernelConfig = {
