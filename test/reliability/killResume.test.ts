@@ -110,5 +110,5 @@ describe('kill and resume (real processes, wasm, tiny model)', () => {
     }
     expect((a.meta as { optimizerScalars: unknown }).optimizerScalars).toEqual((b.meta as { optimizerScalars: unknown }).optimizerScalars);
     for (const t of [...Object.values(a.tensors), ...Object.values(b.tensors)]) t.dispose();
-  });
+  }, 300_000); // ~25 s on an idle machine, six process starts: slack for a loaded one
 });
