@@ -79,6 +79,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
     cifarStem: options.cifarStem ?? options.imageSize <= 64,
     projDim: options.projDim,
     projLayers: options.projLayers,
+    seed: options.seed,
   });
   const optimizer = createOptimizer(options.optimizer, options.weightDecay);
   const trainStep = createTrainStep(options, model, optimizer, labels?.labels);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { layerSeeds } from './resnet.js';
 
 export interface ProjectionHeadOptions {
   inputDim: number;
@@ -8,6 +9,8 @@ export interface ProjectionHeadOptions {
   /** Number of dense layers (2 = SimCLR v1's MLP; v2 uses 3). */
   layers?: number;
   bnMomentum?: number;
+  /** Seeds the weight initialisation: same seed ⇒ same initial head. */
+  seed?: number;
 }
 
 /**
@@ -16,14 +19,19 @@ export interface ProjectionHeadOptions {
  */
 export function buildProjectionHead(options: ProjectionHeadOptions): tf.LayersModel {
   const { inputDim, hiddenDim = inputDim, outputDim = 128, layers = 2, bnMomentum = 0.9 } = options;
+  const initSeed = layerSeeds(options.seed ?? 0, 1);
   if (layers < 1) throw new Error(`--proj-layers must be ≥ 1, got ${layers}`);
   const input = tf.input({ shape: [inputDim], name: 'h_in' });
   let x: tf.SymbolicTensor = input;
   for (let i = 1; i < layers; i++) {
-    x = tf.layers.dense({ units: hiddenDim, useBias: false, name: `proj_dense_${i}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .dense({ units: hiddenDim, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed() }), name: `proj_dense_${i}` })
+      .apply(x) as tf.SymbolicTensor;
     x = tf.layers.batchNormalization({ momentum: bnMomentum, epsilon: 1e-5, name: `proj_bn_${i}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.reLU({ name: `proj_relu_${i}` }).apply(x) as tf.SymbolicTensor;
   }
-  const z = tf.layers.dense({ units: outputDim, name: `proj_dense_${layers}` }).apply(x) as tf.SymbolicTensor;
+  const z = tf.layers
+    .dense({ units: outputDim, kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed() }), name: `proj_dense_${layers}` })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: z, name: 'projection_head' });
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../augment/rng.js';
 
 export type Backbone = 'resnet18' | 'resnet34' | 'resnet50';
 
@@ -11,6 +12,8 @@ export interface ResNetOptions {
   cifarStem?: boolean;
   /** BatchNorm moving-average momentum (SimCLR uses decay 0.9). */
   bnMomentum?: number;
+  /** Seeds the weight initialisation (each layer its own stream): same seed ⇒ same initial model. */
+  seed?: number;
 }
 
 const STAGES: Record<Backbone, { blocks: number[]; bottleneck: boolean }> = {
@@ -43,6 +46,7 @@ export function buildResNet(options: ResNetOptions): tf.LayersModel {
   const { blocks, bottleneck } = STAGES[backbone];
   let names = 0;
   const name = (kind: string) => `${kind}_${++names}`;
+  const initSeed = layerSeeds(options.seed ?? 0);
 
   const conv = (x: tf.SymbolicTensor, filters: number, kernel: number, stride: number) =>
     tf.layers
@@ -52,7 +56,7 @@ export function buildResNet(options: ResNetOptions): tf.LayersModel {
         strides: stride,
         padding: 'same',
         useBias: false,
-        kernelInitializer: 'heNormal',
+        kernelInitializer: tf.initializers.heNormal({ seed: initSeed() }),
         name: name('conv'),
       })
       .apply(x) as tf.SymbolicTensor;
@@ -102,4 +106,10 @@ export function buildResNet(options: ResNetOptions): tf.LayersModel {
   });
   const h = tf.layers.globalAveragePooling2d({ name: 'h' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: h, name: `${backbone}_w${width}` });
+}
+
+/** Successive per-layer initialiser seeds from the project's one RNG. */
+export function layerSeeds(seed: number, stream = 0): () => number {
+  const rng = Rng.derive(seed, 0x1417, stream);
+  return () => rng.int(2 ** 31);
 }

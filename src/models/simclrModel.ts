@@ -9,6 +9,8 @@ export interface ModelConfig {
   cifarStem: boolean;
   projDim: number;
   projLayers: number;
+  /** Seeds the initial weights (default 0). */
+  seed?: number;
 }
 
 /** Encoder f(·) (output h) and projection head g(·) (output z), built as two tfjs models. */
@@ -26,7 +28,7 @@ export class SimclrModel {
   static build(config: ModelConfig): SimclrModel {
     const encoder = buildResNet(config);
     const dim = featureDim(config.backbone, config.width);
-    const head = buildProjectionHead({ inputDim: dim, outputDim: config.projDim, layers: config.projLayers });
+    const head = buildProjectionHead({ inputDim: dim, outputDim: config.projDim, layers: config.projLayers, seed: config.seed });
     return new SimclrModel(config, encoder, head);
   }
 
