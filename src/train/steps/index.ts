@@ -2,9 +2,11 @@ import { lossTemperature } from '../../config/lossOptions.js';
 import type { PretrainOptions } from '../../config/pretrainOptions.js';
 import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
+import { startReplicaPool } from '../parallel/replicaPool.js';
 import { infoNceStep } from './infoNceStep.js';
 import { mocoStep } from './mocoStep.js';
 import { nceStep } from './nceStep.js';
+import { microBatchSize } from './gradientCache.js';
 import { ntXentStep } from './ntXentStep.js';
 import { contrastiveStep, tripletStep } from './pairLossStep.js';
 import type { TrainStep } from './trainStep.js';
@@ -16,7 +18,11 @@ import type { TrainStep } from './trainStep.js';
 export function createTrainStep(options: PretrainOptions, model: SimclrModel, optimizer: Optimizer, labels?: Int32Array): TrainStep {
   switch (options.loss) {
     case 'ntxent':
-      return ntXentStep(model, optimizer, lossTemperature(options), { microBatch: options.microBatch });
+      // With replicas the batch is always micro-batched: one share of micro-batches per replica.
+      return ntXentStep(model, optimizer, lossTemperature(options), {
+        microBatch: options.replicas > 1 ? microBatchSize(options.batchSize, options.microBatch, options.replicas) : options.microBatch,
+        pool: startReplicaPool(options.replicas, model.config),
+      });
     case 'infonce':
       return infoNceStep(model, optimizer, lossTemperature(options));
     case 'nce':

@@ -6,7 +6,6 @@ import {
   addGrads,
   backpropCachedGradient,
   joinProjections,
-  microBatchSize,
   microBatchViews,
   projectWithoutGradient,
   splitMicroBatches,
@@ -32,9 +31,9 @@ export interface ReplicaPool {
 }
 
 export interface NtXentStepOptions {
-  /** Images per micro-batch: gradient caching (see gradientCache.ts). Default: the whole batch. */
+  /** Images per micro-batch: gradient caching (see gradientCache.ts). Default: the whole batch, no caching. */
   microBatch?: number;
-  /** Other replicas (worker threads) that take shares of the micro-batches; this thread is replica 0. */
+  /** Other replicas (worker threads) that take shares of the micro-batches (needs microBatch); this thread is replica 0. */
   pool?: ReplicaPool;
 }
 
@@ -44,12 +43,11 @@ export interface NtXentStepOptions {
  * gives the same full-batch loss and gradient (BN statistics per micro-batch).
  */
 export function ntXentStep(model: SimclrModel, optimizer: Optimizer, temperature: number, o: NtXentStepOptions = {}): TrainStep {
-  const pool = o.pool;
-  const cached = o.microBatch !== undefined || (pool !== undefined && pool.size > 0);
+  const { microBatch, pool } = o;
   return {
     name: 'ntxent',
     async run(views, lr) {
-      if (!cached) {
+      if (microBatch === undefined) {
         let stats: tf.Tensor1D | undefined;
         const { value, grads } = modelGrads(model, () => {
           const z = model.project(views, true);
@@ -62,7 +60,7 @@ export function ntXentStep(model: SimclrModel, optimizer: Optimizer, temperature
         return finishStep(model, optimizer, value, grads, lr, stats, NT_XENT_STATS);
       }
       const batchSize = views.shape[0] / 2;
-      const microBatches = splitMicroBatches(batchSize, microBatchSize(batchSize, o.microBatch, 1 + (pool?.size ?? 0)));
+      const microBatches = splitMicroBatches(batchSize, Math.min(batchSize, microBatch));
       const { loss, stats, grads } = await cachedNtXentGradient(model, views, microBatches, temperature, pool);
       return finishStep(model, optimizer, loss, grads, lr, stats, NT_XENT_STATS);
     },
@@ -91,8 +89,9 @@ export async function cachedNtXentGradient(
   // Workers are sent their work before this thread starts its own, so all replicas run at once.
   const remoteZ = pool ? await pool.project(model, views, batchSize, remote) : [];
   const localViews = local.map((mb) => microBatchViews(views, batchSize, mb));
+  let localZ: tf.Tensor2D[] = [];
   try {
-    const localZ = projectWithoutGradient(model, localViews);
+    localZ = projectWithoutGradient(model, localViews);
     const zs = [...localZ, ...(await Promise.all(remoteZ)).flat()];
     const [z1, z2] = joinProjections(zs);
     tf.dispose(zs);
@@ -106,7 +105,7 @@ export async function cachedNtXentGradient(
     for (const g of await Promise.all(remoteGrads)) grads = addGrads(grads, g);
     return { loss, stats, grads };
   } finally {
-    tf.dispose(localViews);
+    tf.dispose([...localViews, ...localZ]);
   }
 }
 
