@@ -15,11 +15,14 @@ const views = randomViews(batchSize);
 for (let i = 0; i < 2; i++) await step.run(views, 0.1); // warm-up: weights, optimizer slots, JIT
 
 const t0 = performance.now();
+const cpu = process.cpuUsage();
 const profile = await tf.profile(async () => {
   await step.run(views, 0.1);
   return [];
 });
 const wallMs = performance.now() - t0;
+const used = process.cpuUsage(cpu);
+const cpuMs = (used.user + used.system) / 1000;
 views.dispose();
 dispose();
 
@@ -53,7 +56,7 @@ const print = (title: string, map: Map<string, Row>) => {
     console.log(`${row.ms.toFixed(0).padStart(6)}  ${share}%  ${String(row.calls).padStart(5)}  ${key}`);
   }
 };
-console.log(`wasm, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall (under the profiler), ` +
+console.log(`wasm, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU (under the profiler), ` +
   `${kernelMs.toFixed(0)} ms in kernels; the rest is JS (tape, gradients, optimizer bookkeeping)`);
 print('by kernel', byKernel);
 print('by kernel and input shapes', byShape);

@@ -59,6 +59,9 @@ async function runCase(): Promise<void> {
   if (process.argv.includes('--micro-batch')) overrides.microBatch = intFlag('micro-batch', batchSize);
   if (process.argv.includes('--replicas')) overrides.replicas = intFlag('replicas', 1);
   const backend = await selectBackend('wasm');
+  // Without a ref'd handle of its own the process sometimes exited (code 13, "unsettled
+  // top-level await") while awaiting the stage's unref'd worker: keep the loop alive.
+  const keepAlive = setInterval(() => {}, 60_000);
 
   const { model, step, dispose } = benchSetup(batchSize, overrides);
   const flopsPerView = forwardFlops(model.encoder) + forwardFlops(model.head);
@@ -76,12 +79,14 @@ async function runCase(): Promise<void> {
     `(conv+dense layers); ${warmup} warm-up + ${steps} timed steps`);
 
   const stepSeconds: number[] = [];
+  const stepCpuSeconds: number[] = [];
   let waitMs = 0;
   let totalMs = 0;
   for (let t = 0; t < warmup + steps; t++) {
     const t0 = performance.now();
     const views = await stage.batch(t);
     const t1 = performance.now();
+    const cpu = process.cpuUsage();
     const x = tf.tensor4d(views, [2 * batchSize, IMAGE_SIZE, IMAGE_SIZE, 3]);
     const outcome = await step.run(x, 0.1);
     x.dispose();
@@ -89,10 +94,13 @@ async function runCase(): Promise<void> {
     if (!outcome.finite) throw new Error(`step ${t}: non-finite loss ${outcome.loss}`);
     if (t < warmup) continue;
     stepSeconds.push((t2 - t1) / 1000);
+    const used = process.cpuUsage(cpu);
+    stepCpuSeconds.push((used.user + used.system) / 1e6);
     waitMs += t1 - t0;
     totalMs += t2 - t0;
   }
   await stage.close();
+  clearInterval(keepAlive);
   const inference = await inferenceRate(model.encoder, Math.min(2 * batchSize, 2048));
   dispose();
 
@@ -101,6 +109,11 @@ async function runCase(): Promise<void> {
   const peakRss = process.resourceUsage().maxRSS / 1024 ** 2; // maxRSS is in KiB
   console.log(`  training:   ${(batchSize / seconds).toFixed(1)} images/s, ${gflops.toFixed(1)} GFLOP/s ` +
     `(median step ${seconds.toFixed(2)} s of [${stepSeconds.map((s) => s.toFixed(2)).join(', ')}])`);
+  // On a busy machine wall time measures the load; CPU time (this process, so it includes the
+  // augmentation worker's prefetch, a few % of a step) measures the code.
+  const cpuSeconds = median(stepCpuSeconds);
+  console.log(`  per CPU-second: ${(batchSize / cpuSeconds).toFixed(1)} images/s, ${((gflops * seconds) / cpuSeconds).toFixed(1)} GFLOP/s ` +
+    `(median step ${cpuSeconds.toFixed(2)} CPU-s, incl. the augmentation worker)`);
   console.log(`  inference:  ${inference.toFixed(0)} images/s (encoder forward, batches of ${Math.min(2 * batchSize, INFERENCE_CHUNK)})`);
   console.log(`  data stall: ${((100 * waitMs) / totalMs).toFixed(1)} % (time awaiting the two-view stage ÷ step wall time)`);
   console.log(`  peak RSS:   ${peakRss.toFixed(2)} GiB`);
