@@ -128,12 +128,13 @@ function trainingOptions(o: AblateArgs['options']): TrainingOptions {
   return Object.fromEntries([...keys].filter((k) => record[k] !== undefined).map((k) => [k, record[k]])) as unknown as TrainingOptions;
 }
 
-function runOptions(o: AblateArgs['options']): RunOptions {
+/** Just the per-invocation options (the CLI hands over every parsed flag). */
+export function runOptions(o: RunOptions): RunOptions {
   return Object.fromEntries(RUN_OPTIONS.map((k) => [k, o[k]])) as unknown as RunOptions;
 }
 
 function cellOptions(gridDir: string, base: TrainingOptions, cell: Cell, run: RunOptions): PretrainOptions {
-  return { ...base, ...cell.overrides, ...run, out: cellDir(gridDir, cell), resume: false, force: false };
+  return { ...base, ...cell.overrides, ...runOptions(run), out: cellDir(gridDir, cell), resume: false, force: false };
 }
 
 /** Every cell's options are checked before the first one runs: a bad value fails in seconds, not hours. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ablate, type AblateArgs } from '../../pipelines/ablate.js';
+import { ablate, ablateCellCommand, type AblateArgs } from '../../pipelines/ablate.js';
 import { pretrain } from '../../pipelines/pretrain.js';
 import { enumerateCells, parseOps } from '../../src/ablate/grid.js';
 import { cellDir } from '../../src/ablate/gridFile.js';
@@ -93,6 +93,18 @@ describe('simclr ablate (wasm, tiny model, 2 steps per cell)', () => {
     expect(lines.some((l) => /resuming .* at step 1\/2/.test(l))).toBe(true);
     const steps = (await readJsonl<{ step: number }>(path.join(cellDir(out, cell), 'metrics.jsonl'))).map((m) => m.step);
     expect(steps).toEqual([1, 2]);
+  });
+
+  it('a child cell (ablate cell <dir> <id>) takes only the run options from its flags, the rest from grid.json', async () => {
+    const out = path.join(root, 'child');
+    await ablate({ ...args(out, 'color', []), signal: AbortSignal.abort() }); // claims the grid, runs nothing
+    // The CLI hands over every parsed flag, defaults included (augment, seed, …).
+    const flags = { ...options(out), augment: 'crop+flip+color+grayscale+blur', seed: 7 };
+    const outcome = await ablateCellCommand(out, 'color', flags);
+    expect(outcome.status).toBe('finished');
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'cells', 'color', 'config.json'), 'utf8'));
+    expect(config.options).toMatchObject({ augment: 'color', seed: 0 });
+    await expect(ablateCellCommand(out, 'blur', flags)).rejects.toThrow(/has no cell "blur"/);
   });
 
   it('rejects a bad cell before running any: one clear line', async () => {
