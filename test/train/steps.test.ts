@@ -95,7 +95,7 @@ const context = (step: number) => ({ step, imageIndices: Array.from({ length: B 
 const objectives: [string, (m: SimclrModel, o: Optimizer) => TrainStep, string[]][] = [
   ['infonce', (m, o) => infoNceStep(m, o, 0.07), ['top1', 'positiveCosine', 'negativeCosine']],
   ['nce', (m, o) => nceStep(m, o, 0.07), ['top1', 'positiveCosine', 'negativeCosine']],
-  ['moco', (m, o) => mocoStep(m, o, { temperature: 0.07, queueSize: 12, momentum: 0.99 }), ['top1', 'positiveCosine', 'queueKeys']],
+  ['moco', (m, o) => mocoStep(m, o, { temperature: 0.07, queueSize: 12, momentum: 0.99 }), ['top1', 'positiveCosine', 'negativeCosine']],
   ['triplet', (m, o) => tripletStep(m, o, { mining: 'semi-hard', distance: 'euclidean' }), ['easy', 'semiHard', 'hard', 'triplets']],
   ['triplet labelled', (m, o) => tripletStep(m, o, { mining: 'hard', distance: 'cosine', labels }), ['easy', 'semiHard', 'hard', 'triplets']],
   ['contrastive', (m, o) => contrastiveStep(m, o, {}), ['positiveDistance', 'negativeDistance', 'activeNegatives']],

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-// Queue of 12 with B = 8: full after 2 steps and wrapped (ptr 4), so resume must keep the FIFO order.
+// Queue of 12 with B = 8: wrapped after 2 steps (ptr 4), so resume must keep the FIFO order.
 const options: MocoStepOptions = { temperature: 0.07, queueSize: 12, momentum: 0.9 };
 
 async function runSteps(step: TrainStep, from: number, to: number): Promise<number[]> {
@@ -39,18 +39,34 @@ describe('MoCo step', () => {
     const step = mocoStep(model, optimizer, options);
     const keyName = 'key/encoder/conv_1/kernel';
     const queryKernel = () => Array.from(model.namedWeights()['encoder/conv_1/kernel'].dataSync());
-    expect(snapshot(step)[keyName]).toEqual(queryKernel());
-    // Step 1 has an empty queue (no negatives, zero loss); step 2 trains against its keys.
+    const key0 = snapshot(step)[keyName];
+    expect(key0).toEqual(queryKernel());
     await runSteps(step, 0, 1);
-    expect(snapshot(step)['queue/position']).toEqual([8, 8, 12, 16]);
-    const key1 = snapshot(step)[keyName];
     const query1 = queryKernel();
-    await runSteps(step, 1, 2);
-    const query2 = queryKernel();
-    expect(query2.some((v, i) => v !== query1[i])).toBe(true);
+    expect(query1.some((v, i) => v !== key0[i])).toBe(true);
     // θk ← m·θk + (1 − m)·θq: a gradient step on θk as well would break this.
-    const key2 = snapshot(step)[keyName];
-    key2.forEach((v, i) => expect(v).toBeCloseTo(0.9 * key1[i] + 0.1 * query2[i], 6));
+    const key1 = snapshot(step)[keyName];
+    key1.forEach((v, i) => expect(v).toBeCloseTo(0.9 * key0[i] + 0.1 * query1[i], 6));
+    step.dispose!();
+    model.dispose();
+  });
+
+  it('starts with a full queue of seeded random unit keys, replaced oldest first', async () => {
+    const { model, optimizer } = tinyModel(plainSgd());
+    const step = mocoStep(model, optimizer, options);
+    const initial = snapshot(step);
+    expect(initial['queue/position']).toEqual([0, 12, 12, 16]);
+    for (let row = 0; row < 12; row++) {
+      const key = initial['queue/keys'].slice(16 * row, 16 * (row + 1));
+      expect(Math.hypot(...key)).toBeCloseTo(1, 5);
+    }
+    expect(snapshot(mocoStep(model, optimizer, options))['queue/keys']).toEqual(initial['queue/keys']);
+    await runSteps(step, 0, 1);
+    const after = snapshot(step);
+    expect(after['queue/position']).toEqual([8, 12, 12, 16]);
+    // Slots 0–7 now hold the step's keys, 8–11 are still the initial ones.
+    expect(after['queue/keys'].slice(8 * 16)).toEqual(initial['queue/keys'].slice(8 * 16));
+    expect(after['queue/keys'].slice(0, 8 * 16)).not.toEqual(initial['queue/keys'].slice(0, 8 * 16));
     step.dispose!();
     model.dispose();
   });

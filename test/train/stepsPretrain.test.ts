@@ -38,10 +38,11 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('simclr pretrain with the other objectives (wasm, tiny model)', () => {
-  it('moco: stopped after step 2 and resumed, with the queue and key encoder from the checkpoint', async () => {
-    // In-process exactness of the resume is tested in stepsMoco.test.ts; here the pipeline's wiring.
-    const out = path.join(root, 'moco');
+  it('moco: stopped after step 2 and resumed, the run ends exactly as an uninterrupted one', async () => {
     const moco = { loss: 'moco' as const, queueSize: 12 };
+    const whole = path.join(root, 'moco-whole');
+    await pretrain(options(whole, moco), { log: () => {} });
+    const out = path.join(root, 'moco');
     const controller = new AbortController();
     const first = await pretrain(options(out, moco), {
       log: () => {},
@@ -60,9 +61,9 @@ describe('simclr pretrain with the other objectives (wasm, tiny model)', () => {
     expect(config.options.temperature).toBe(0.07); // MoCo's default, recorded
     const metrics = await metricsOf(out);
     expect(metrics.map((m) => m.step)).toEqual([1, 2, 3, 4]);
-    // Keys in the queue before each step: a fresh queue after the resume would show 0 at step 3.
-    expect(metrics.map((m) => m.queueKeys)).toEqual([0, 8, 12, 12]);
-    expect(metrics[3].loss).toBeGreaterThan(0);
+    // --seed fixes the initial model and queue, so the uninterrupted run is the reference; a
+    // resume without the checkpoint's queue or key encoder would differ from step 3 on.
+    expect(metrics.map((m) => m.loss)).toEqual((await metricsOf(whole)).map((m) => m.loss));
   });
 
   it('triplet with --labels: same-class positives, mining shares logged every step', async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../../augment/rng.js';
 import { l2Normalize } from '../../losses/distances.js';
 import { KeyQueue } from '../../losses/keyQueue.js';
 import { mocoLossWithStats } from '../../losses/moco.js';
@@ -16,19 +17,23 @@ export interface MocoStepOptions {
   momentum: number;
 }
 
-export const MOCO_STATS = ['top1', 'positiveCosine', 'negativeCosine', 'queueKeys'] as const;
+export const MOCO_STATS = ['top1', 'positiveCosine', 'negativeCosine'] as const;
 
 /** Checkpoint names of the step's state (under the checkpoint's 'objective/'). */
 const KEY_ENCODER = 'key/';
 const QUEUE_KEYS = 'queue/keys';
 /** [ptr, count, size, dim] of the queue, int32. */
 const QUEUE_POSITION = 'queue/position';
+/** Stream of the one RNG that the initial queue is drawn from (with the model's seed). */
+const QUEUE_STREAM = 0x4d6f436f;
 
 /**
  * MoCo (He et al. 2020): queries are view 1 through the trained model, keys view 2 through a
  * momentum copy of it; InfoNCE of each query against its key and the K queued keys of earlier
  * steps, so the negatives no longer grow with the batch. After each step the key encoder moves
  * by EMA toward the model and the step's normalised keys replace the oldest in the queue.
+ * As in MoCo, the queue starts full of random unit keys (seeded), which the first K/B steps
+ * replace: the loss has K negatives from step 1.
  *
  * The key encoder runs outside the gradient tape and its variables are non-trainable: no
  * gradient reaches it. Its BatchNorm runs in training mode as in MoCo. MoCo's shuffle-BN
@@ -47,7 +52,7 @@ export function mocoStep(model: SimclrModel, optimizer: Optimizer, o: MocoStepOp
   const trained = Object.keys(model.namedWeights(true));
   const emaTargets = trained.map((name) => keyWeights[name]);
   const emaSources = trained.map((name) => queryWeights[name]);
-  let queue = new KeyQueue(o.queueSize, model.config.projDim);
+  let queue = randomKeyQueue(o.queueSize, model.config.projDim, model.config.seed ?? 0);
   let position: tf.Tensor1D | undefined;
 
   return {
@@ -58,7 +63,7 @@ export function mocoStep(model: SimclrModel, optimizer: Optimizer, o: MocoStepOp
       let stats: number[] = [];
       const { value, grads } = modelGrads(model, () => {
         const out = mocoLossWithStats(model.project(queryViews, true), keys, queue, o.temperature);
-        stats = [out.stats.top1, out.stats.positiveCosine, out.stats.negativeCosine, queue.count];
+        stats = [out.stats.top1, out.stats.positiveCosine, out.stats.negativeCosine];
         return out.loss;
       });
       tf.dispose([queryViews, keyViews]);
@@ -105,4 +110,21 @@ export function mocoStep(model: SimclrModel, optimizer: Optimizer, o: MocoStepOp
       keyEncoder.dispose();
     },
   };
+}
+
+/** A full queue of `size` random unit keys (MoCo: normalize(randn(dim, K))). */
+function randomKeyQueue(size: number, dim: number, seed: number): KeyQueue {
+  const rng = Rng.derive(seed, QUEUE_STREAM);
+  const keys = new Float32Array(size * dim);
+  for (let row = 0; row < keys.length; row += dim) {
+    let squares = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = rng.normal();
+      keys[row + j] = v;
+      squares += v * v;
+    }
+    const scale = 1 / Math.sqrt(squares);
+    for (let j = 0; j < dim; j++) keys[row + j] *= scale;
+  }
+  return KeyQueue.fromState({ keys, ptr: 0, count: size, size, dim });
 }
