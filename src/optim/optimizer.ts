@@ -34,7 +34,10 @@ export class SlotStore {
     const key = `${slot}/${name}`;
     let v = this.slots.get(key);
     if (!v) {
-      v = tf.variable(tf.zerosLike(variable), false);
+      // The variable takes its own reference to the data: drop the initial value's.
+      const zeros = tf.zerosLike(variable);
+      v = tf.variable(zeros, false);
+      zeros.dispose();
       this.slots.set(key, v);
     }
     return v;

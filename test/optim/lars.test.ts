@@ -67,3 +67,19 @@ describe('Lars', () => {
     expect(isExcludedFromDecay('head/proj_dense_1/kernel')).toBe(false);
   });
 });
+
+describe('optimizer slots', () => {
+  it('hold exactly one tensor per slot, disposed with the optimizer', () => {
+    const w = tf.variable(tf.ones([3]));
+    const g = tf.ones([3]);
+    const before = tf.memory().numTensors;
+    const lars = new Lars();
+    lars.applyGradients({ k: g }, { k: w }, 0.1);
+    expect(tf.memory().numTensors).toBe(before + 1); // the momentum slot
+    lars.applyGradients({ k: g }, { k: w }, 0.1);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    lars.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, g]);
+  });
+});
