@@ -117,6 +117,11 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   if (o.resume && o.force) throw new Error('--resume and --force contradict each other: pick one');
 }
 
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** --micro-batch and --replicas: NT-Xent only (its gradient is cached), and work for every replica. */
 function validateMicroBatching(o: PretrainOptions): void {
   if (o.microBatch !== undefined && (!Number.isInteger(o.microBatch) || o.microBatch < 1)) {
     throw new Error(`--micro-batch must be a positive integer, got ${o.microBatch}`);
@@ -129,8 +134,4 @@ function validateMicroBatching(o: PretrainOptions): void {
   if (microBatches < o.replicas) {
     throw new Error(`--replicas ${o.replicas} needs as many micro-batches, but --batch-size ${o.batchSize} makes ${microBatches}: lower --micro-batch`);
   }
-}
-
-export function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
