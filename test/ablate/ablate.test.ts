@@ -48,7 +48,9 @@ describe('simclr ablate (wasm, tiny model, 2 steps per cell)', () => {
   it('runs a two-op grid end to end: one run directory per cell, table, heatmap; a re-run skips every cell', async () => {
     const out = path.join(root, 'grid');
     const lines: string[] = [];
+    const before = tf.memory().numTensors;
     const result = await ablate(args(out, 'crop,color', lines));
+    expect(tf.memory().numTensors).toBe(before); // four pretrain runs and probes, nothing left
     expect(result).toMatchObject({ cells: 4, finished: 4, stopped: 0, failed: [], missing: [] });
     for (const id of ['crop', 'crop+color', 'color+crop', 'color']) {
       const dir = path.join(out, 'cells', id);
@@ -64,9 +66,7 @@ describe('simclr ablate (wasm, tiny model, 2 steps per cell)', () => {
     const probeFile = path.join(out, 'cells', 'crop+color', 'probe.json');
     const written = fs.statSync(probeFile).mtimeMs;
     const again: string[] = [];
-    const tensors = tf.memory().numTensors;
     const rerun = await ablate(args(out, 'crop,color', again));
-    expect(tf.memory().numTensors).toBe(tensors);
     expect(rerun).toMatchObject({ cells: 4, finished: 0, missing: [] });
     expect(again[0]).toMatch(/4 finished already, 0 to run/);
     expect(fs.statSync(probeFile).mtimeMs).toBe(written);
