@@ -81,7 +81,8 @@ export type ViewProtocol = 'symmetric' | 'paper';
  * The recipes of view 1 and view 2. 'symmetric': both use the recipe. 'paper' (SimCLR's
  * Figure 5 ablation): "we always first randomly crop images and resize them to the same
  * resolution, and we then apply the targeted transformation(s) only to one branch": view 1
- * is crop only, view 2 is the recipe with a crop put first when it has none.
+ * is that crop only, view 2 the same kind of crop followed by the recipe as written — so a
+ * studied `crop` is a second crop, and the grid's crop row differs from its diagonal.
  */
 export function twoViewRecipes(spec: string, options: RecipeOptions & { protocol?: ViewProtocol }): [Recipe, Recipe] {
   const { protocol = 'symmetric' } = options;
@@ -90,7 +91,9 @@ export function twoViewRecipes(spec: string, options: RecipeOptions & { protocol
     return [recipe, recipe];
   }
   if (protocol !== 'paper') throw new Error(`unknown view protocol "${String(protocol)}" (valid: symmetric, paper)`);
+  const base = parseRecipe('crop', options);
   const targeted = parseRecipe(spec, options);
-  const withCrop = targeted.names.includes('crop') ? targeted : parseRecipe(`crop+${spec}`, options);
-  return [parseRecipe('crop', options), withCrop];
+  // Without a crop of its own the recipe starts with a resize to imageSize: after the base crop, a no-op.
+  const targetedOps = targeted.names.includes('crop') ? targeted.steps : targeted.steps.slice(1);
+  return [base, { names: ['crop', ...targeted.names], imageSize: base.imageSize, steps: [...base.steps, ...targetedOps] }];
 }

@@ -61,8 +61,14 @@ describe('twoViewRecipes', () => {
     expect([a.names, b.names]).toEqual([['crop', 'color'], ['crop', 'color']]);
     const [p1, p2] = twoViewRecipes('color+blur', { imageSize: 8, protocol: 'paper' });
     expect([p1.names, p2.names]).toEqual([['crop'], ['crop', 'color', 'blur']]);
+    // A studied crop is a second crop after the base one (so the grid's crop row is not its diagonal).
     const [, q2] = twoViewRecipes('flip+crop', { imageSize: 8, protocol: 'paper' });
-    expect(q2.names).toEqual(['flip', 'crop']);
+    expect(q2.names).toEqual(['crop', 'flip', 'crop']);
+    expect(q2.steps).toHaveLength(3);
+    const [, cropColor] = twoViewRecipes('crop+color', { imageSize: 8, protocol: 'paper' });
+    const [, color] = twoViewRecipes('color', { imageSize: 8, protocol: 'paper' });
+    expect(cropColor.steps).toHaveLength(3);
+    expect(color.steps).toHaveLength(2);
     expect(() => twoViewRecipes('crop', { imageSize: 8, protocol: 'both' as never })).toThrow(/unknown view protocol "both"/);
   });
 });
