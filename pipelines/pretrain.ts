@@ -16,7 +16,7 @@ import { SimclrModel } from '../src/models/simclrModel.js';
 import { createOptimizer } from '../src/optim/index.js';
 import { scaledLearningRate } from '../src/optim/schedule.js';
 import { versions } from '../src/config/versions.js';
-import { hasCheckpoint, loadCheckpoint } from '../src/train/checkpoint.js';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
 import { prepareRunDirectory, runPaths } from '../src/train/runDirectory.js';
@@ -33,16 +33,16 @@ export interface PretrainResult extends TrainLoopResult {
 /** Options that decide what is trained: on --resume they come from the run's config.json. */
 const OPERATIONAL = ['data', 'out', 'backend', 'concurrency', 'workers', 'replicas', 'logEvery', 'checkpointEvery', 'onNan', 'resume', 'force'] as const;
 
-/**
- * `simclr pretrain`: folder of images → two-view stage → ResNet + head → NT-Xent, into a run
- * directory (config.json, metrics.jsonl, TensorBoard events, checkpoint/, encoder/).
- */
 export interface PretrainHooks {
   log?: (line: string) => void;
   signal?: AbortSignal;
   onStep?: TrainLoopOptions['onStep'];
 }
 
+/**
+ * `simclr pretrain`: folder of images → two-view stage → ResNet + head → objective, into a run
+ * directory (config.json, metrics.jsonl, TensorBoard events, checkpoint/, encoder/).
+ */
 export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks = {}): Promise<PretrainResult> {
   const log = hooks.log ?? ((line: string) => console.error(line));
   validatePretrainOptions(requested);
@@ -161,5 +161,3 @@ async function writeViewSummary(stage: TwoViewStage, events: EventWriter, o: Pre
   events.image('data/view_pairs', png, grid.width, grid.height, 0);
   await events.flush();
 }
-
-export { hasCheckpoint, runPaths };
