@@ -113,6 +113,7 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   if (!(o.warmupEpochs >= 0)) throw new Error(`--warmup-epochs must be ≥ 0, got ${o.warmupEpochs}`);
   if (!(o.colorStrength >= 0)) throw new Error(`--color-strength must be ≥ 0, got ${o.colorStrength}`);
   if (!Number.isInteger(o.workers) || o.workers < 0) throw new Error(`--workers must be an integer ≥ 0, got ${o.workers}`);
+  if (!(Number.isInteger(o.maxPixels) && o.maxPixels >= 1)) throw new Error(`--max-pixels must be a positive integer, got ${o.maxPixels}`);
   validateMicroBatching(o);
   if (o.resume && o.force) throw new Error('--resume and --force contradict each other: pick one');
 }

@@ -42,6 +42,8 @@ describe('simclr CLI', () => {
     expect(missing.error!.message).toMatch(/encoder/);
     const choice = await run(['pretrain', '--data', 'x', '--backbone', 'vgg']);
     expect(choice.error!.message).toMatch(/Invalid values/);
+    const pixels = await run(['pretrain', '--data', 'x', '--max-pixels', '-5', '--out', path.join(root, 'r0')]);
+    expect(pixels.error!.message).toMatch(/--max-pixels must be a positive integer/);
   });
 
   it('takes options from --config, with command-line flags winning, and rejects unknown keys in it', async () => {
