@@ -6,9 +6,9 @@ import { ablate, ablateCellCommand, type AblateArgs } from '../../pipelines/abla
 import { pretrain } from '../../pipelines/pretrain.js';
 import { enumerateCells, parseOps } from '../../src/ablate/grid.js';
 import { cellDir } from '../../src/ablate/gridFile.js';
-import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../../src/config/pretrainOptions.js';
+import type { PretrainOptions } from '../../src/config/pretrainOptions.js';
 import { readJsonl } from '../../src/io/jsonl.js';
-import { makeTinyImageFolder, tempDir } from '../pipelines/tinyData.js';
+import { makeTinyImageFolder, tempDir, tinyPretrainOptions } from '../pipelines/tinyData.js';
 
 let root: string;
 let train: string;
@@ -22,22 +22,7 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function options(out: string): PretrainOptions {
-  return {
-    ...PRETRAIN_DEFAULTS,
-    data: train,
-    out,
-    backend: 'wasm',
-    width: 0.125,
-    imageSize: 16,
-    batchSize: 8,
-    projDim: 16,
-    steps: 2,
-    warmupEpochs: 0,
-    logEvery: 1,
-    checkpointEvery: 1,
-    workers: 0,
-    protocol: 'paper',
-  };
+  return tinyPretrainOptions(train, out, { steps: 2, checkpointEvery: 1, protocol: 'paper' });
 }
 
 function args(out: string, ops: string, lines: string[]): AblateArgs {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../../src/config/pretrainOptions.js';
+import type { PretrainOptions } from '../../src/config/pretrainOptions.js';
 import { readJsonl } from '../../src/io/jsonl.js';
 import { readEvents } from '../../src/io/tensorboard/eventReader.js';
 import { loadFeatureExtractor } from '../../src/models/featureExtractor.js';
@@ -10,30 +10,14 @@ import { embed } from '../../pipelines/embed.js';
 import { exportEncoder } from '../../pipelines/export.js';
 import { pretrain } from '../../pipelines/pretrain.js';
 import { readNpy } from '../../src/io/npy.js';
-import { makeTinyImageFolder, tempDir } from './tinyData.js';
+import { makeTinyImageFolder, tempDir, tinyPretrainOptions } from './tinyData.js';
 
 let root: string;
 let data: string;
 const quiet = { log: () => {} };
 
 function options(out: string, overrides: Partial<PretrainOptions> = {}): PretrainOptions {
-  return {
-    ...PRETRAIN_DEFAULTS,
-    data,
-    out,
-    backend: 'wasm',
-    backbone: 'resnet18',
-    width: 0.125,
-    imageSize: 16,
-    batchSize: 8,
-    projDim: 16,
-    steps: 4,
-    warmupEpochs: 0,
-    logEvery: 1,
-    checkpointEvery: 2,
-    workers: 0,
-    ...overrides,
-  };
+  return tinyPretrainOptions(data, out, overrides);
 }
 
 beforeAll(async () => {

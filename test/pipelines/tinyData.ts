@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Rng } from '../../augment/rng.js';
+import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../../src/config/pretrainOptions.js';
 
 /** A labelled ImageFolder of small random-pattern PNGs: `root/<class>/<i>.png`. */
 export async function makeTinyImageFolder(root: string, classes: number, perClass: number, size = 20, seed = 1): Promise<string> {
@@ -27,4 +28,25 @@ export async function makeTinyImageFolder(root: string, classes: number, perClas
 
 export async function tempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** Pretrain options for a tiny, fast wasm run (ResNet-18 at width 1/8, 16 px, batch 8). */
+export function tinyPretrainOptions(data: string, out: string, overrides: Partial<PretrainOptions> = {}): PretrainOptions {
+  return {
+    ...PRETRAIN_DEFAULTS,
+    data,
+    out,
+    backend: 'wasm',
+    backbone: 'resnet18',
+    width: 0.125,
+    imageSize: 16,
+    batchSize: 8,
+    projDim: 16,
+    steps: 4,
+    warmupEpochs: 0,
+    logEvery: 1,
+    checkpointEvery: 2,
+    workers: 0,
+    ...overrides,
+  };
 }

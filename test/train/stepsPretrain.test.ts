@@ -1,31 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../../src/config/pretrainOptions.js';
+import type { PretrainOptions } from '../../src/config/pretrainOptions.js';
 import { readJsonl } from '../../src/io/jsonl.js';
 import { pretrain } from '../../pipelines/pretrain.js';
-import { makeTinyImageFolder, tempDir } from '../pipelines/tinyData.js';
+import { makeTinyImageFolder, tempDir, tinyPretrainOptions } from '../pipelines/tinyData.js';
 
 let root: string;
 let data: string;
 
 function options(out: string, overrides: Partial<PretrainOptions>): PretrainOptions {
-  return {
-    ...PRETRAIN_DEFAULTS,
-    data,
-    out,
-    backend: 'wasm',
-    width: 0.125,
-    imageSize: 16,
-    batchSize: 8,
-    projDim: 16,
-    steps: 4,
-    warmupEpochs: 0,
-    logEvery: 1,
-    checkpointEvery: 10,
-    workers: 0,
-    ...overrides,
-  };
+  return tinyPretrainOptions(data, out, { checkpointEvery: 10, ...overrides });
 }
 
 type Metrics = Record<string, number>;
