@@ -57,7 +57,8 @@ const options: PretrainOptions = {
   batchSize,
   steps,
   temperature: 0.5,
-  warmupEpochs: 1,
+  // Warm up over the first 10 % of the steps (60k training images), then cosine decay.
+  warmupEpochs: (0.1 * steps * batchSize) / 60_000,
   logEvery: 10,
   checkpointEvery: 100,
   replicas,
