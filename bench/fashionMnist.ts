@@ -5,7 +5,12 @@
  * GFLOP/s = 3 × forward FLOPs × 2B views ÷ step time), data stall, peak RSS and the scores.
  *
  *   npm run bench:fashion-mnist -- [--steps 200] [--batch-size 256] [--micro-batch 128] [--replicas 2]
- *                                  [--probe-train-per-class 1000] [--out runs/bench-fm]
+ *                                  [--augment crop+flip+color+grayscale] [--lr 0.075] [--lr-scaling sqrt]
+ *                                  [--probe-train-per-class 1000] [--out runs/bench-fm] [--resume]
+ *
+ * Defaults follow the SimCLR paper's small-image, short-budget setting: its CIFAR-10 augmentation
+ * (no Gaussian blur at 32×32, colour strength 0.5) and square-root learning-rate scaling,
+ * 0.075 × √B, which its appendix B.1 found better for small batches and few epochs.
  *
  * The probe's classifier is fit on the first N training images of each class (default 1000, so
  * 10k images: the raw-pixel baseline's 3072-d L-BFGS fits and the 10k × gallery kNN/retrieval
@@ -33,6 +38,10 @@ const steps = intFlag('steps', 200);
 const batchSize = intFlag('batch-size', 256);
 const microBatchFlag = process.argv.includes('--micro-batch') ? intFlag('micro-batch', 128) : undefined;
 const replicas = intFlag('replicas', 1);
+const augment = stringFlag('augment', 'crop+flip+color+grayscale');
+const lr = Number(stringFlag('lr', '0.075'));
+const lrScaling = stringFlag('lr-scaling', 'sqrt') as PretrainOptions['lrScaling'];
+const resume = process.argv.includes('--resume');
 const probeTrainPerClass = intFlag('probe-train-per-class', 1000);
 const out = stringFlag('out', `runs/bench-fashion-mnist-${Date.now()}`);
 const dataDir = stringFlag('data', 'data/fashion-mnist');
@@ -57,6 +66,11 @@ const options: PretrainOptions = {
   batchSize,
   steps,
   temperature: 0.5,
+  augment,
+  colorStrength: 0.5,
+  lr,
+  lrScaling,
+  resume,
   // Warm up over the first 10 % of the steps (60k training images), then cosine decay.
   warmupEpochs: (0.1 * steps * batchSize) / 60_000,
   logEvery: 10,
@@ -97,7 +111,8 @@ const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 console.log(`
 == Fashion-MNIST benchmark (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'}; backend ${result.backend.active})
 bench model: ResNet-18 CIFAR stem, width 0.25, 32×32, head →64; ${(flopsPerView / 1e6).toFixed(1)} MFLOP forward per view
-pretrain: ${result.finalStep} steps × batch ${batchSize}${microBatchFlag ? ` (micro-batch ${microBatchFlag})` : ''}, ${replicas} replica(s), on 60k images in ${trainSeconds.toFixed(0)} s, final loss ${result.lastLoss.toFixed(4)}
+pretrain: ${result.finalStep} steps × batch ${batchSize}${microBatchFlag ? ` (micro-batch ${microBatchFlag})` : ''}, ${replicas} replica(s), on 60k images in ${trainSeconds.toFixed(0)} s, final loss ${result.lastLoss.toFixed(4)}${resume ? ' (time: the resumed part only)' : ''}
+augmentation: ${augment} (colour strength 0.5); LARS lr ${lr} (${lrScaling} scaling), τ 0.5, warm-up 10 % of the steps, cosine
 probe: classifier fit on ${probeTrainPerClass}/class training images, scored on the 10k test images
 training: ${imagesPerSec.toFixed(1)} images/s (median over log windows), ${gflops.toFixed(1)} GFLOP/s, data stall ${(100 * stall).toFixed(1)} %
 peak RSS: ${peakRssMiB.toFixed(0)} MiB

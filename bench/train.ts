@@ -4,7 +4,8 @@
  * Prints training images/s and GFLOP/s (3 × forward FLOPs × 2B views ÷ step time; medians
  * after warm-up), inference images/s (encoder forward only), the data-stall fraction and peak RSS.
  *
- *   npm run bench:train                       # batch 256, then batch 4096 with --micro-batch 256
+ *   npm run bench:train                       # batch 256, then batch 4096 with --micro-batch 256,
+ *                                             # each on one thread and with --replicas 2
  *   npm run bench:train -- --batch-size 128 --steps 5 [--micro-batch M] [--replicas R]
  *
  * With no --batch-size each case runs in its own process, so each peak RSS is its own.
@@ -20,9 +21,12 @@ import { benchSetup, forwardFlops, IMAGE_SIZE, intFlag, median, randomViews } fr
 const SOURCE_IMAGES = 4096;
 const INFERENCE_CHUNK = 512;
 
+// One thread, then both cores (data-parallel replicas), at batch 256 and at batch 4096.
 const DEFAULT_CASES: string[][] = [
   ['--batch-size', '256'],
+  ['--batch-size', '256', '--replicas', '2'],
   ['--batch-size', '4096', '--micro-batch', '256', '--steps', '2'],
+  ['--batch-size', '4096', '--micro-batch', '256', '--replicas', '2', '--steps', '2'],
 ];
 
 function randomSource(count: number, size: number): ViewSource {

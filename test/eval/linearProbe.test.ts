@@ -40,11 +40,43 @@ describe('linear probe', () => {
     const lambdas = [1, 1e-2, 1e-4, 1e-6];
     for (const seed of [0, 1, 2]) {
       const separable = trainLinearProbe(train.features, train.labels, 5, { lambdas, seed });
-      const noise = trainLinearProbe(randomFeatures(500, 16, seed), train.labels, 5, { lambdas, seed });
+      const noise = trainLinearProbe(randomFeatures(500, 16, seed), train.labels, 5, { lambdas, seed, searchPatience: Infinity });
       expect(separable.lambda).toBe(1e-6);
       expect(noise.lambda).toBeGreaterThanOrEqual(1e-2);
       expect(noise.trials.map((t) => t.lambda)).toEqual(lambdas);
     }
+  });
+
+  it('stops the λ walk after `searchPatience` λs in a row below the best: a prefix of the full walk', () => {
+    // Noise features: held-out top-1 wanders, so the walk stops early for some seeds. The stopped
+    // walk must be exactly the start of the full one (same warm starts), stop at the first run of
+    // `patience` trials below the best so far, and choose the best λ of what it visited.
+    const lambdas = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6];
+    let stoppedEarly = 0;
+    for (const seed of [0, 1, 2, 3]) {
+      const features = randomFeatures(300, 24, 40 + seed);
+      const full = trainLinearProbe(features, train.labels.subarray(0, 300), 5, { lambdas, seed, searchPatience: Infinity });
+      expect(full.trials.map((t) => t.lambda)).toEqual(lambdas);
+      for (const patience of [1, 2]) {
+        const early = trainLinearProbe(features, train.labels.subarray(0, 300), 5, { lambdas, seed, searchPatience: patience });
+        const visited = early.trials.length;
+        expect(early.trials).toEqual(full.trials.slice(0, visited));
+        // Where the plain loop over the full walk says it should stop.
+        let expected = lambdas.length;
+        for (let i = 0, best = -1, below = 0; i < full.trials.length; i++) {
+          const top1 = full.trials[i].valTop1;
+          if (top1 >= best) [best, below] = [top1, 0];
+          else below++;
+          if (below >= patience) { expected = i + 1; break; }
+        }
+        expect(visited).toBe(expected);
+        if (visited < lambdas.length) stoppedEarly++;
+        const bestTop1 = Math.max(...early.trials.map((t) => t.valTop1));
+        expect(early.valTop1).toBe(bestTop1);
+      }
+    }
+    expect(stoppedEarly).toBeGreaterThan(0); // the stopping rule was exercised
+    expect(() => trainLinearProbe(train.features, train.labels, 5, { searchPatience: 0 })).toThrow(/searchPatience/);
   });
 
   it('reports top-5 from 10 classes on, and it is at least top-1', () => {
