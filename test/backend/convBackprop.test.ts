@@ -10,7 +10,7 @@ beforeAll(useWasm);
 type Operand = { values: Float32Array; shape: number[] };
 
 /** The kernel's inputs and attrs for a forward conv case, drawn from a seeded stream. */
-type MakeInputs = (c: ConvCase, rng: Rng) => { inputs: Record<string, Operand>; attrs: object; outShape: number[] };
+type MakeInputs = (c: ConvCase, rng: Rng) => { inputs: Record<string, Operand>; attrs: Record<string, unknown>; outShape: number[] };
 const KERNELS: Record<string, { config: tf.KernelConfig; make: MakeInputs }> = {
   Conv2DBackpropFilter: { config: conv2dBackpropFilterConfig, make: (c, rng) => {
     const { xShape, filterShape, dyShape } = shapes(c);

@@ -29,7 +29,7 @@ function lossOf(model: tf.Sequential, x: tf.Tensor, labels: tf.Tensor): tf.Scala
 
 async function gradients(model: tf.Sequential, x: tf.Tensor, labels: tf.Tensor): Promise<Float32Array[]> {
   const { value, grads } = tf.variableGrads(() => lossOf(model, x, labels));
-  const names = model.trainableWeights.map((w) => w.read().name);
+  const names = model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
   const out = await Promise.all(names.map((n) => grads[n].data() as Promise<Float32Array>));
   tf.dispose([value, ...Object.values(grads)]);
   return out;

@@ -74,7 +74,7 @@ describe('viewLogits (the InfoNCE / NCE objectives over the batch)', () => {
   it('masked columns get no gradient', () => {
     const rng = Rng.derive(4);
     const [z1, z2] = [tf.tensor2d(randomMatrix(rng, 3, 4)), tf.tensor2d(randomMatrix(rng, 3, 4))];
-    const g = tf.grad((neg: tf.Tensor2D) => {
+    const g = tf.grad((neg: tf.Tensor) => {
       const { positive, negative, stats } = viewLogits(z1, z2, 6);
       stats.dispose();
       return infoNceLoss(positive, negative.add(neg), 0.07);
