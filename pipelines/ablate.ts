@@ -11,7 +11,7 @@ import { inShard, parseShard, shardFromEnv } from '../src/ablate/shard.js';
 import { writeGridResults } from '../src/ablate/writeResults.js';
 import type { BackendName } from '../src/backend/select.js';
 import { PRETRAIN_FLAGS } from '../src/cli/options.js';
-import { kebab, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { encoderDefaultsOf, kebab, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import type { ProbeReport } from '../src/eval/report.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
 import { hasCheckpoint } from '../src/train/checkpoint.js';
@@ -183,10 +183,7 @@ export async function runAblateCell(
       return { status: 'failed', error };
     }
   }
-  const defaults = {
-    imageSize: options.imageSize,
-    architecture: { backbone: options.backbone, width: options.width, cifarStem: options.cifarStem ?? options.imageSize <= 64, projDim: options.projDim, projLayers: options.projLayers },
-  };
+  const defaults = encoderDefaultsOf(options);
   await record();
   await probe(
     { encoder: dir, train: grid.probe.train, test: grid.probe.test, out: probePath(dir), backend: run.backend as BackendName, baselines: false, k: grid.probe.k, seed: options.seed, concurrency: options.concurrency, defaults },

@@ -117,8 +117,8 @@ export function buildCli(argv: string[]): Argv {
           out: { type: 'string', demandOption: 'export needs --out <dir>', describe: 'output directory (replaced atomically)' },
         }),
       async (args) => {
-        const { inputSize, dim } = await exportEncoder(args.run, args.out);
-        console.log(`exported: ${args.out} (input ${inputSize}×${inputSize}×3 → h of ${dim})`);
+        const { inputSize, dim, source } = await exportEncoder(args.run, args.out);
+        console.log(`exported: ${args.out} (input ${inputSize}×${inputSize}×3 → h of ${dim}) from ${source}`);
       },
     )
     .command(

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { encoderDefaultsOf, PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageRoot } from '../src/config/packageRoot.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
@@ -35,16 +35,7 @@ export async function demo(args: DemoArgs): Promise<void> {
     k: 20,
     seed: options.seed,
     concurrency: options.concurrency,
-    defaults: {
-      imageSize: options.imageSize,
-      architecture: {
-        backbone: options.backbone,
-        width: options.width,
-        cifarStem: options.cifarStem ?? options.imageSize <= 64,
-        projDim: options.projDim,
-        projLayers: options.projLayers,
-      },
-    },
+    defaults: encoderDefaultsOf(options),
   });
   console.log(formatProbeSummary(report));
   console.log(`\nrun directory: ${result.out} (TensorBoard: tensorboard --logdir ${result.out}); probe figures: ${result.out}/probe.json`);

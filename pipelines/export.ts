@@ -1,18 +1,16 @@
-import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { replaceDirAtomic } from '../src/io/atomic.js';
-import { dirLoadHandler, dirSaveHandler } from '../src/io/modelStore.js';
-import { resolveEncoderDir } from '../src/models/featureExtractor.js';
+import { dirSaveHandler } from '../src/io/modelStore.js';
+import { loadEncoder } from '../src/models/featureExtractor.js';
 import { PREPROCESSING } from '../src/models/preprocess.js';
 
 /**
  * `simclr export`: the run's encoder alone (TF.js layers format, output h), its
  * preprocessing.json and a README on loading it — written atomically into `out`.
  */
-export async function exportEncoder(run: string, out: string): Promise<{ inputSize: number; dim: number }> {
-  const encoderDir = resolveEncoderDir(run);
-  const encoder = await tf.loadLayersModel(dirLoadHandler(encoderDir));
+export async function exportEncoder(run: string, out: string): Promise<{ inputSize: number; dim: number; source: string }> {
+  const { encoder, label } = await loadEncoder(run);
   const inputSize = encoder.inputs[0].shape[1] as number;
   const dim = encoder.outputs[0].shape[1] as number;
   let config: unknown = null;
@@ -29,7 +27,7 @@ export async function exportEncoder(run: string, out: string): Promise<{ inputSi
     await fs.writeFile(path.join(tmp, 'README.md'), exportReadme(inputSize, dim));
   });
   encoder.dispose();
-  return { inputSize, dim };
+  return { inputSize, dim, source: label };
 }
 
 function exportReadme(size: number, dim: number): string {

@@ -4,7 +4,7 @@ import { TwoViewStage } from '../augment/stage.js';
 import { viewPairsGrid } from '../augment/viewGrid.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
 import { withLossDefaults } from '../src/config/lossOptions.js';
-import { validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { modelConfigOf, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
 import { labelsForPaths } from '../src/data/pathLabels.js';
 import { recoverDir, writeJsonAtomic } from '../src/io/atomic.js';
@@ -72,15 +72,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
     concurrency: options.concurrency,
     protocol: options.protocol,
   });
-  const model = SimclrModel.build({
-    backbone: options.backbone,
-    width: options.width,
-    imageSize: options.imageSize,
-    cifarStem: options.cifarStem ?? options.imageSize <= 64,
-    projDim: options.projDim,
-    projLayers: options.projLayers,
-    seed: options.seed,
-  });
+  const model = SimclrModel.build(modelConfigOf(options));
   const optimizer = createOptimizer(options.optimizer, options.weightDecay);
   const trainStep = createTrainStep(options, model, optimizer, labels?.labels);
   const totalSteps = options.steps ?? Math.max(1, Math.round(options.epochs * stage.stepsPerEpoch));

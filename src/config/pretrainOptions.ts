@@ -3,6 +3,7 @@ import type { DistanceMetric } from '../losses/distances.js';
 import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
 import type { TripletMining } from '../losses/tripletMining.js';
 import type { Backbone } from '../models/resnet.js';
+import type { ModelConfig } from '../models/simclrModel.js';
 import type { OptimizerName } from '../optim/index.js';
 import type { LrScaling } from '../optim/schedule.js';
 import { type LossName, validateLossOptions } from './lossOptions.js';
@@ -135,4 +136,23 @@ function validateMicroBatching(o: PretrainOptions): void {
   if (microBatches < o.replicas) {
     throw new Error(`--replicas ${o.replicas} needs as many micro-batches, but --batch-size ${o.batchSize} makes ${microBatches}: lower --micro-batch`);
   }
+}
+
+/** The model a run's options describe (the CIFAR stem is the default up to 64 px inputs). */
+export function modelConfigOf(o: Pick<PretrainOptions, 'backbone' | 'width' | 'imageSize' | 'cifarStem' | 'projDim' | 'projLayers' | 'seed'>): Required<ModelConfig> {
+  return {
+    backbone: o.backbone,
+    width: o.width,
+    imageSize: o.imageSize,
+    cifarStem: o.cifarStem ?? o.imageSize <= 64,
+    projDim: o.projDim,
+    projLayers: o.projLayers,
+    seed: o.seed,
+  };
+}
+
+/** What `raw` / `random` baselines take from a run's options: input size and architecture. */
+export function encoderDefaultsOf(o: Parameters<typeof modelConfigOf>[0]): { imageSize: number; architecture: Omit<ModelConfig, 'imageSize'> } {
+  const { imageSize, ...architecture } = modelConfigOf(o);
+  return { imageSize, architecture };
 }

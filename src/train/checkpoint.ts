@@ -70,15 +70,7 @@ export async function loadCheckpoint(
     if (m.optimizer !== optimizer.name) {
       throw new Error(`checkpoint ${dir} was written by optimizer '${m.optimizer}', this run uses '${optimizer.name}'`);
     }
-    const weights = model.namedWeights();
-    for (const [name, v] of Object.entries(weights)) {
-      const saved = tensors[MODEL + name];
-      if (!saved) throw new Error(`checkpoint ${dir} has no weight ${name}: was it written by a different model (--backbone/--width/--proj-*)?`);
-      if (saved.shape.join() !== v.shape.join()) {
-        throw new Error(`checkpoint ${dir}: weight ${name} has shape [${saved.shape}], the model expects [${v.shape}]`);
-      }
-      v.assign(saved);
-    }
+    assignModelWeights(dir, tensors, model);
     const optimizerTensors: tf.NamedTensorMap = {};
     for (const [name, t] of Object.entries(tensors)) {
       if (name.startsWith(OPTIMIZER)) optimizerTensors[name.slice(OPTIMIZER.length)] = t;
@@ -93,4 +85,45 @@ export async function loadCheckpoint(
   } finally {
     tf.dispose(Object.values(tensors));
   }
+}
+
+/** Copies a checkpoint's `model/` tensors into the model's weights, checking names and shapes. */
+function assignModelWeights(dir: string, tensors: tf.NamedTensorMap, model: SimclrModel): void {
+  for (const [name, v] of Object.entries(model.namedWeights())) {
+    const saved = tensors[MODEL + name];
+    if (!saved) throw new Error(`checkpoint ${dir} has no weight ${name}: was it written by a different model (--backbone/--width/--proj-*)?`);
+    if (saved.shape.join() !== v.shape.join()) {
+      throw new Error(`checkpoint ${dir}: weight ${name} has shape [${saved.shape}], the model expects [${v.shape}]`);
+    }
+    v.assign(saved);
+  }
+}
+
+/**
+ * Loads only the model weights of a checkpoint, without touching the directory: the run that
+ * writes it may still be training (probing a run as it goes). A read that overlaps one of the
+ * run's checkpoint swaps fails or sees two different saves; it is retried. Returns the step.
+ */
+export async function loadCheckpointWeights(dir: string, model: SimclrModel, { attempts = 5, retryMs = 500 } = {}): Promise<number> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, retryMs));
+    let loaded: Awaited<ReturnType<typeof loadTensorMap>> | undefined;
+    try {
+      loaded = await loadTensorMap(dir);
+      const m = loaded.meta as CheckpointMeta;
+      if (m?.version !== 1 || !Number.isInteger(m.step)) throw new Error(`checkpoint ${dir}: meta.json is not a simclr-ts checkpoint`);
+      const after = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as CheckpointMeta;
+      if (after.savedAt !== m.savedAt) throw new Error(`checkpoint ${dir} was replaced while it was read`);
+      assignModelWeights(dir, loaded.tensors, model);
+      return m.step;
+    } catch (err) {
+      lastError = err as Error;
+      // A wrong model or a foreign directory will not change by waiting.
+      if (/has no weight|expects \[|not a simclr-ts checkpoint/.test(lastError.message)) throw lastError;
+    } finally {
+      if (loaded) tf.dispose(Object.values(loaded.tensors));
+    }
+  }
+  throw lastError!;
 }
