@@ -37,6 +37,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
   const main = scoreExtractor(encoder, splits, args, log);
   const report: ProbeReport = {
     encoder: args.encoder,
+    source: encoder.name,
     features: { train: splits.train.labels.length, test: splits.test.labels.length, dim: encoder.dim },
     ...main,
     knn: { ...main.knn, k: args.k, temperature: 0.07 },

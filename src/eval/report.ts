@@ -10,6 +10,8 @@ export interface EvalScores {
 
 export interface ProbeReport extends EvalScores {
   encoder: string;
+  /** What was scored: the encoder spec, plus the checkpoint step when the run had not finished. */
+  source: string;
   features: { train: number; test: number; dim: number };
   linear: LinearProbeResult;
   knn: { top1: number; k: number; temperature: number };

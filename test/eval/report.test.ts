@@ -9,6 +9,7 @@ const scores = (x: number): EvalScores => ({
 
 const report: ProbeReport = {
   encoder: 'resnet18-simclr',
+  source: 'resnet18-simclr',
   features: { train: 60000, test: 10000, dim: 512 },
   linear: { top1: 0.8512, top5: 0.9951, lambda: 1e-4, valTop1: 0.86, iterations: 143 },
   knn: { top1: 0.8301, k: 20, temperature: 0.07 },

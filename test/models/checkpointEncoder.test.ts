@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportEncoder } from '../../pipelines/export.js';
+import { probe } from '../../pipelines/probe.js';
 import { pretrain } from '../../pipelines/pretrain.js';
 import { modelConfigOf } from '../../src/config/pretrainOptions.js';
 import { loadFeatureExtractor } from '../../src/models/featureExtractor.js';
@@ -56,6 +57,17 @@ describe('the encoder of an unfinished run', () => {
     optimizer.dispose();
     expect(Array.from(got)).toEqual(Array.from(want));
     expect(Array.from(got)).not.toEqual(Array.from(initial));
+  });
+
+  it('is probed, and probe.json says which step it scored', async () => {
+    const data = path.join(root, 'data');
+    const out = path.join(root, 'probe.json');
+    const report = await probe(
+      { encoder: run, train: data, test: data, out, backend: 'wasm', baselines: false, k: 3, seed: 0, concurrency: 4, defaults },
+      () => {},
+    );
+    expect(report.source).toBe(`${run} (checkpoint, step 4 of 6)`);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).source).toBe(report.source);
   });
 
   it('exports, and the export says which step it came from', async () => {
