@@ -28,13 +28,6 @@ export interface EncoderSpecDefaults {
   architecture: Omit<ModelConfig, 'imageSize'>;
 }
 
-/** Where an encoder spec points: a run directory (its encoder/), an encoder directory, or a baseline. */
-export function resolveEncoderDir(spec: string): string {
-  if (fs.existsSync(path.join(spec, 'model.json'))) return spec;
-  if (fs.existsSync(path.join(spec, 'encoder', 'model.json'))) return path.join(spec, 'encoder');
-  throw new Error(`--encoder ${spec}: not a run directory, an encoder directory (model.json), 'raw' or 'random'`);
-}
-
 export interface LoadedEncoder {
   encoder: tf.LayersModel;
   /** What was loaded, for logs and reports: the spec, plus the checkpoint step for an unfinished run. */
@@ -49,7 +42,9 @@ export async function loadEncoder(spec: string): Promise<LoadedEncoder> {
   const finished = [spec, path.join(spec, 'encoder')].find((d) => fs.existsSync(path.join(d, 'model.json')));
   if (finished) return { encoder: await tf.loadLayersModel(dirLoadHandler(finished)), label: spec };
   const paths = runPaths(spec);
-  if (!hasCheckpoint(paths.checkpoint)) return { encoder: await tf.loadLayersModel(dirLoadHandler(resolveEncoderDir(spec))), label: spec };
+  if (!hasCheckpoint(paths.checkpoint)) {
+    throw new Error(`--encoder ${spec}: not a run directory, an encoder directory (model.json), 'raw' or 'random'`);
+  }
   let options: Parameters<typeof modelConfigOf>[0];
   let totalSteps: number | undefined;
   try {

@@ -49,10 +49,11 @@ describe('the encoder of an unfinished run', () => {
 
     // The resume path (model + optimizer state, already checked equal to an uninterrupted run).
     const model = SimclrModel.build(modelConfigOf(options()));
-    const initial = (model.encoder.apply(tf.tensor4d(pixels, [3, 16, 16, 3]).div(255), { training: false }) as tf.Tensor).dataSync();
+    const embedWith = (m: SimclrModel) => tf.tidy(() => (m.encoder.apply(tf.tensor4d(pixels, [3, 16, 16, 3]).div(255), { training: false }) as tf.Tensor).dataSync());
+    const initial = embedWith(model);
     const optimizer = createOptimizer('lars', 1e-6);
     expect((await loadCheckpoint(path.join(run, 'checkpoint'), model, optimizer)).step).toBe(4);
-    const want = (model.encoder.apply(tf.tensor4d(pixels, [3, 16, 16, 3]).div(255), { training: false }) as tf.Tensor).dataSync();
+    const want = embedWith(model);
     model.dispose();
     optimizer.dispose();
     expect(Array.from(got)).toEqual(Array.from(want));
