@@ -65,8 +65,7 @@ export async function loadCheckpoint(
   await recoverDir(dir);
   const { tensors, meta } = await loadTensorMap(dir);
   try {
-    const m = meta as CheckpointMeta;
-    if (m.version !== 1 || !Number.isInteger(m.step)) throw new Error(`checkpoint ${dir}: meta.json is not a simclr-ts checkpoint`);
+    const m = checkpointMeta(dir, meta);
     if (m.optimizer !== optimizer.name) {
       throw new Error(`checkpoint ${dir} was written by optimizer '${m.optimizer}', this run uses '${optimizer.name}'`);
     }
@@ -99,31 +98,47 @@ function assignModelWeights(dir: string, tensors: tf.NamedTensorMap, model: Simc
   }
 }
 
+/** The checkpoint's meta.json as read with its tensors, checked to be one of ours. */
+function checkpointMeta(dir: string, meta: unknown): CheckpointMeta {
+  const m = meta as CheckpointMeta;
+  if (m?.version !== 1 || !Number.isInteger(m.step)) throw new Error(`checkpoint ${dir}: meta.json is not a simclr-ts checkpoint`);
+  return m;
+}
+
 /**
  * Loads only the model weights of a checkpoint, without touching the directory: the run that
- * writes it may still be training (probing a run as it goes). A read that overlaps one of the
- * run's checkpoint swaps fails or sees two different saves; it is retried. Returns the step.
+ * writes it may still be training (probing a run as it goes). Returns the step.
  */
-export async function loadCheckpointWeights(dir: string, model: SimclrModel, { attempts = 5, retryMs = 500 } = {}): Promise<number> {
+export async function loadCheckpointWeights(dir: string, model: SimclrModel, retry: { attempts?: number; retryMs?: number } = {}): Promise<number> {
+  const { tensors, meta } = await readWhileRunWrites(dir, retry);
+  try {
+    const m = checkpointMeta(dir, meta);
+    assignModelWeights(dir, tensors, model);
+    return m.step;
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}
+
+/**
+ * One consistent read of a checkpoint another process may be replacing: a read that overlaps a
+ * swap fails (the directory is briefly absent) or mixes two saves (meta.json changed under it);
+ * either is retried.
+ */
+async function readWhileRunWrites(dir: string, { attempts = 5, retryMs = 500 } = {}): Promise<Awaited<ReturnType<typeof loadTensorMap>>> {
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, retryMs));
     let loaded: Awaited<ReturnType<typeof loadTensorMap>> | undefined;
     try {
       loaded = await loadTensorMap(dir);
-      const m = loaded.meta as CheckpointMeta;
-      if (m?.version !== 1 || !Number.isInteger(m.step)) throw new Error(`checkpoint ${dir}: meta.json is not a simclr-ts checkpoint`);
-      const after = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as CheckpointMeta;
-      if (after.savedAt !== m.savedAt) throw new Error(`checkpoint ${dir} was replaced while it was read`);
-      assignModelWeights(dir, loaded.tensors, model);
-      return m.step;
+      const savedAt = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'))?.savedAt;
+      if (savedAt === (loaded.meta as CheckpointMeta | undefined)?.savedAt) return loaded;
+      lastError = new Error(`checkpoint ${dir} was replaced while it was read`);
     } catch (err) {
       lastError = err as Error;
-      // A wrong model or a foreign directory will not change by waiting.
-      if (/has no weight|expects \[|not a simclr-ts checkpoint/.test(lastError.message)) throw lastError;
-    } finally {
-      if (loaded) tf.dispose(Object.values(loaded.tensors));
     }
+    if (loaded) tf.dispose(Object.values(loaded.tensors));
   }
   throw lastError!;
 }
