@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { BACKEND_NAMES } from '../backend/select.js';
 import { LOSS_NAMES } from '../config/lossOptions.js';
+import { LR_SCALINGS } from '../optim/schedule.js';
 import { PRETRAIN_DEFAULTS } from '../config/pretrainOptions.js';
 
 /**
@@ -35,7 +36,7 @@ export const FLAGS = {
   labels: { type: 'string', describe: 'triplet/contrastive: ImageFolder of the --data images; same class = positive' },
   optimizer: { choices: ['lars', 'adam'], default: d.optimizer, describe: 'optimizer' },
   lr: { type: 'number', default: d.lr, describe: 'base learning rate (scaled by --lr-scaling)' },
-  'lr-scaling': { choices: ['linear', 'sqrt', 'none'], default: d.lrScaling, describe: 'linear: lr×B/256, sqrt: lr×√B' },
+  'lr-scaling': { choices: LR_SCALINGS, default: d.lrScaling, describe: 'linear: lr×B/256, sqrt: lr×√B' },
   'weight-decay': { type: 'number', default: d.weightDecay, describe: 'weight decay (not on BatchNorm or bias)' },
   'warmup-epochs': { type: 'number', default: d.warmupEpochs, describe: 'linear warmup, then cosine decay' },
   augment: { type: 'string', default: d.augment, describe: 'augmentation recipe, ops joined by +' },

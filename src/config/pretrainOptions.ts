@@ -5,7 +5,7 @@ import type { TripletMining } from '../losses/tripletMining.js';
 import type { Backbone } from '../models/resnet.js';
 import type { ModelConfig } from '../models/simclrModel.js';
 import type { OptimizerName } from '../optim/index.js';
-import type { LrScaling } from '../optim/schedule.js';
+import { LR_SCALINGS, type LrScaling } from '../optim/schedule.js';
 import { type LossName, validateLossOptions } from './lossOptions.js';
 
 /** Every option of a pretraining run, resolved (CLI flag names are the kebab-case forms). */
@@ -110,6 +110,7 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   if (!(o.width > 0)) throw new Error(`--width must be > 0, got ${o.width}`);
   validateLossOptions(o);
   if (!(o.lr > 0)) throw new Error(`--lr must be > 0, got ${o.lr}`);
+  if (!LR_SCALINGS.includes(o.lrScaling)) throw new Error(`--lr-scaling must be one of ${LR_SCALINGS.join(', ')}, got ${o.lrScaling}`);
   if (!(o.weightDecay >= 0)) throw new Error(`--weight-decay must be ≥ 0, got ${o.weightDecay}`);
   if (!(o.warmupEpochs >= 0)) throw new Error(`--warmup-epochs must be ≥ 0, got ${o.warmupEpochs}`);
   if (!(o.colorStrength >= 0)) throw new Error(`--color-strength must be ≥ 0, got ${o.colorStrength}`);

@@ -2,7 +2,8 @@
  * SimCLR's learning-rate schedule: the base rate scaled with the batch size, a linear
  * warmup from 0, then cosine decay to 0 at the last step.
  */
-export type LrScaling = 'linear' | 'sqrt' | 'none';
+export const LR_SCALINGS = ['linear', 'sqrt', 'none'] as const;
+export type LrScaling = (typeof LR_SCALINGS)[number];
 
 /** Linear: lr × B / 256 (the paper's LARS rule); sqrt: lr × √B (better for small batches / long runs). */
 export function scaledLearningRate(baseLr: number, batchSize: number, scaling: LrScaling): number {
