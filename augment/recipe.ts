@@ -13,8 +13,11 @@ import { rotate } from './ops/rotate.js';
 import { sobel } from './ops/sobel.js';
 import { solarize } from './ops/solarize.js';
 
-/** SimCLR's full augmentation (paper, section 3 and appendix A). */
+/** SimCLR's full augmentation (paper, section 3 and appendix A): its ImageNet recipe. */
 export const DEFAULT_RECIPE = 'crop+flip+color+grayscale+blur';
+
+/** SimCLR's CIFAR-10 recipe (the paper's CIFAR-10 appendix): no Gaussian blur at 32×32. */
+export const SMALL_IMAGE_RECIPE = 'crop+flip+color+grayscale';
 
 export const OP_NAMES = ['crop', 'flip', 'color', 'grayscale', 'blur', 'cutout', 'sobel', 'noise', 'rotate', 'solarize'] as const;
 export type OpName = (typeof OP_NAMES)[number];

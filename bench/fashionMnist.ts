@@ -21,6 +21,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SMALL_IMAGE_RECIPE } from '../augment/recipe.js';
 import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { readJsonl } from '../src/io/jsonl.js';
 import { SimclrModel } from '../src/models/simclrModel.js';
@@ -38,7 +39,7 @@ const steps = intFlag('steps', 200);
 const batchSize = intFlag('batch-size', 256);
 const microBatchFlag = process.argv.includes('--micro-batch') ? intFlag('micro-batch', 128) : undefined;
 const replicas = intFlag('replicas', 1);
-const augment = stringFlag('augment', 'crop+flip+color+grayscale');
+const augment = stringFlag('augment', SMALL_IMAGE_RECIPE);
 const lr = Number(stringFlag('lr', '0.075'));
 const lrScaling = stringFlag('lr-scaling', 'sqrt') as PretrainOptions['lrScaling'];
 const resume = process.argv.includes('--resume');

@@ -11,7 +11,7 @@ import { inShard, parseShard, shardFromEnv } from '../src/ablate/shard.js';
 import { writeGridResults } from '../src/ablate/writeResults.js';
 import type { BackendName } from '../src/backend/select.js';
 import { PRETRAIN_FLAGS } from '../src/cli/options.js';
-import { encoderDefaultsOf, kebab, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { augmentationOf, encoderDefaultsOf, kebab, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import type { ProbeReport } from '../src/eval/report.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
 import { hasCheckpoint } from '../src/train/checkpoint.js';
@@ -142,7 +142,8 @@ function checkCellOptions(cell: Cell, base: TrainingOptions, run: RunOptions, gr
   const o = cellOptions(gridDir, base, cell, run);
   try {
     validatePretrainOptions(o);
-    parseRecipe(o.augment, { imageSize: o.imageSize, colorStrength: o.colorStrength });
+    const { augment, colorStrength } = augmentationOf(o);
+    parseRecipe(augment, { imageSize: o.imageSize, colorStrength });
   } catch (err) {
     throw new Error(`cell ${cell.id}: ${(err as Error).message}`);
   }

@@ -1,12 +1,10 @@
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../src/cli/configFile.js';
 import { pick, PRETRAIN_FLAGS } from '../src/cli/options.js';
-import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { encoderDefaultsOf, PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageVersion } from '../src/config/packageRoot.js';
 import type { RunOptions } from '../src/ablate/grid.js';
 import type { BackendName } from '../src/backend/select.js';
-import type { EncoderSpecDefaults } from '../src/models/featureExtractor.js';
-import type { Backbone } from '../src/models/resnet.js';
 import { ablate, ablateCellCommand, mergeGrid } from './ablate.js';
 import { runData } from './data.js';
 import { demo } from './demo.js';
@@ -76,7 +74,7 @@ export function buildCli(argv: string[]): Argv {
           k: args.k as number,
           seed: args.seed as number,
           concurrency: args.concurrency as number,
-          defaults: encoderDefaults(args),
+          defaults: encoderDefaultsOf({ ...PRETRAIN_DEFAULTS, ...args }),
         });
         console.log(formatProbeSummary(report));
         if (args.out) console.log(`written: ${args.out}`);
@@ -103,7 +101,7 @@ export function buildCli(argv: string[]): Argv {
           batchSize: args.batchSize as number,
           concurrency: args.concurrency as number,
           maxPixels: args.maxPixels as number,
-          defaults: encoderDefaults(args),
+          defaults: encoderDefaultsOf({ ...PRETRAIN_DEFAULTS, ...args }),
         });
         console.log(`written: ${args.out} (${result.rows} × ${result.dim} float32) and ${result.pathsFile}`);
       },
@@ -221,21 +219,6 @@ export function buildCli(argv: string[]): Argv {
 /** A bad command line (unknown flag, missing option, wrong choice): exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
-}
-
-/** Input size and architecture for the `raw` and `random` baselines (saved encoders know their own). */
-function encoderDefaults(args: Record<string, unknown>): EncoderSpecDefaults {
-  const imageSize = args.imageSize as number;
-  return {
-    imageSize,
-    architecture: {
-      backbone: args.backbone as Backbone,
-      width: args.width as number,
-      cifarStem: (args.cifarStem as boolean | undefined) ?? imageSize <= 64,
-      projDim: PRETRAIN_DEFAULTS.projDim,
-      projLayers: PRETRAIN_DEFAULTS.projLayers,
-    },
-  };
 }
 
 function defaultRunDir(job: string): string {

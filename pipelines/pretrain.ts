@@ -3,8 +3,7 @@ import sharp from 'sharp';
 import { TwoViewStage } from '../augment/stage.js';
 import { viewPairsGrid } from '../augment/viewGrid.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
-import { withLossDefaults } from '../src/config/lossOptions.js';
-import { modelConfigOf, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { modelConfigOf, validatePretrainOptions, withResolvedDefaults, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
 import { labelsForPaths } from '../src/data/pathLabels.js';
 import { recoverDir, writeJsonAtomic } from '../src/io/atomic.js';
@@ -49,7 +48,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
   // A run killed between the two renames of a checkpoint swap has only checkpoint.old-*: restore it first.
   if (requested.resume) await recoverDir(runPaths(requested.out).checkpoint);
   const paths = prepareRunDirectory(requested.out, requested);
-  const options = withLossDefaults(requested.resume ? mergeSavedOptions(paths.config, requested) : requested);
+  const options = withResolvedDefaults(requested.resume ? mergeSavedOptions(paths.config, requested) : requested);
 
   const backend = await selectBackend(options.backend, { quiet: true });
   log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { augmentationOf } from '../config/pretrainOptions.js';
 import type { ProbeReport } from '../eval/report.js';
 import { enumerateCells, gridDimensions, type Cell } from './grid.js';
 import { cellDir, readGridFile, type GridFile } from './gridFile.js';
@@ -50,7 +51,7 @@ export function collectResults(gridDir: string): GridResults {
       continue;
     }
     const config = readJson<{ schedule?: { totalSteps?: number } }>(path.join(dir, 'config.json'));
-    done.push({ cell, recipe: cell.overrides.augment ?? grid.base.augment, probe, steps: config?.schedule?.totalSteps, seconds: record?.seconds });
+    done.push({ cell, recipe: augmentationOf({ ...grid.base, ...cell.overrides }).augment, probe, steps: config?.schedule?.totalSteps, seconds: record?.seconds });
   }
   return { grid, dims: gridDimensions(grid.axes), cells, done, missing };
 }

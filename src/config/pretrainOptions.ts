@@ -1,3 +1,4 @@
+import { DEFAULT_RECIPE, SMALL_IMAGE_RECIPE } from '../../augment/recipe.js';
 import type { BackendName } from '../backend/select.js';
 import type { DistanceMetric } from '../losses/distances.js';
 import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
@@ -6,7 +7,7 @@ import type { Backbone } from '../models/resnet.js';
 import type { ModelConfig } from '../models/simclrModel.js';
 import type { OptimizerName } from '../optim/index.js';
 import { LR_SCALINGS, type LrScaling } from '../optim/schedule.js';
-import { type LossName, validateLossOptions } from './lossOptions.js';
+import { type LossName, validateLossOptions, withLossDefaults } from './lossOptions.js';
 
 /** Every option of a pretraining run, resolved (CLI flag names are the kebab-case forms). */
 export interface PretrainOptions {
@@ -48,8 +49,9 @@ export interface PretrainOptions {
   lrScaling: LrScaling;
   weightDecay: number;
   warmupEpochs: number;
-  augment: string;
-  colorStrength: number;
+  /** Augmentation recipe and colour strength; unset: by image size (see augmentationOf). */
+  augment?: string;
+  colorStrength?: number;
   /** 'symmetric': the recipe on both views; 'paper': view 1 crop only (SimCLR's ablation protocol). */
   protocol: 'symmetric' | 'paper';
   concurrency: number;
@@ -84,8 +86,6 @@ export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, 'data' | 'out'> = {
   lrScaling: 'linear',
   weightDecay: 1e-6,
   warmupEpochs: 10,
-  augment: 'crop+flip+color+grayscale+blur',
-  colorStrength: 0.5,
   protocol: 'symmetric',
   concurrency: 8,
   workers: 1,
@@ -113,7 +113,7 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   if (!LR_SCALINGS.includes(o.lrScaling)) throw new Error(`--lr-scaling must be one of ${LR_SCALINGS.join(', ')}, got ${o.lrScaling}`);
   if (!(o.weightDecay >= 0)) throw new Error(`--weight-decay must be ≥ 0, got ${o.weightDecay}`);
   if (!(o.warmupEpochs >= 0)) throw new Error(`--warmup-epochs must be ≥ 0, got ${o.warmupEpochs}`);
-  if (!(o.colorStrength >= 0)) throw new Error(`--color-strength must be ≥ 0, got ${o.colorStrength}`);
+  if (o.colorStrength !== undefined && !(o.colorStrength >= 0)) throw new Error(`--color-strength must be ≥ 0, got ${o.colorStrength}`);
   if (!Number.isInteger(o.workers) || o.workers < 0) throw new Error(`--workers must be an integer ≥ 0, got ${o.workers}`);
   if (!(Number.isInteger(o.maxPixels) && o.maxPixels >= 1)) throw new Error(`--max-pixels must be a positive integer, got ${o.maxPixels}`);
   validateMicroBatching(o);
@@ -139,13 +139,36 @@ function validateMicroBatching(o: PretrainOptions): void {
   }
 }
 
-/** The model a run's options describe (the CIFAR stem is the default up to 64 px inputs). */
+/**
+ * Inputs up to this side get the SimCLR paper's small-image (CIFAR-10, 32 px) defaults: the 3×3
+ * stride-1 stem without max-pool, no Gaussian blur, colour strength 0.5. Larger ones get its
+ * ImageNet (224 px) defaults: 7×7 stride-2 stem with max-pool, blur, colour strength 1.0.
+ */
+export const SMALL_IMAGE_MAX_SIDE = 64;
+
+const isSmallImage = (imageSize: number): boolean => imageSize <= SMALL_IMAGE_MAX_SIDE;
+
+/** The augmentation a run's options describe: what is set, else the paper's recipe for the image size. */
+export function augmentationOf(o: Pick<PretrainOptions, 'augment' | 'colorStrength' | 'imageSize'>): { augment: string; colorStrength: number } {
+  const small = isSmallImage(o.imageSize);
+  return {
+    augment: o.augment ?? (small ? SMALL_IMAGE_RECIPE : DEFAULT_RECIPE),
+    colorStrength: o.colorStrength ?? (small ? 0.5 : 1.0),
+  };
+}
+
+/** The options with every loss- and size-dependent default filled in, so config.json records what a run used. */
+export function withResolvedDefaults(o: PretrainOptions): PretrainOptions & ReturnType<typeof augmentationOf> {
+  return { ...withLossDefaults(o), ...augmentationOf(o) };
+}
+
+/** The model a run's options describe (the CIFAR stem is the default for small images). */
 export function modelConfigOf(o: Pick<PretrainOptions, 'backbone' | 'width' | 'imageSize' | 'cifarStem' | 'projDim' | 'projLayers' | 'seed'>): Required<ModelConfig> {
   return {
     backbone: o.backbone,
     width: o.width,
     imageSize: o.imageSize,
-    cifarStem: o.cifarStem ?? o.imageSize <= 64,
+    cifarStem: o.cifarStem ?? isSmallImage(o.imageSize),
     projDim: o.projDim,
     projLayers: o.projLayers,
     seed: o.seed,

@@ -8,8 +8,8 @@ export interface ResNetOptions {
   /** Channel multiplier on the standard widths (64, 128, 256, 512). */
   width: number;
   imageSize: number;
-  /** 3×3 stride-1 stem without max-pool (CIFAR-style); default for images ≤ 64 px. */
-  cifarStem?: boolean;
+  /** 3×3 stride-1 stem without max-pool (CIFAR-style) instead of 7×7 stride 2 + max-pool. */
+  cifarStem: boolean;
   /** BatchNorm moving-average momentum (SimCLR uses decay 0.9). */
   bnMomentum?: number;
   /** Seeds the weight initialisation (each layer its own stream): same seed ⇒ same initial model. */
@@ -40,8 +40,7 @@ function channels(base: number, width: number): number {
  * average pooling. Convolutions have no bias (BatchNorm follows each one).
  */
 export function buildResNet(options: ResNetOptions): tf.LayersModel {
-  const { backbone, width, imageSize } = options;
-  const cifarStem = options.cifarStem ?? imageSize <= 64;
+  const { backbone, width, imageSize, cifarStem } = options;
   const momentum = options.bnMomentum ?? 0.9;
   const { blocks, bottleneck } = STAGES[backbone];
   let names = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelConfigOf, PRETRAIN_DEFAULTS, validatePretrainOptions, type PretrainOptions } from '../../src/config/pretrainOptions.js';
+import { augmentationOf, modelConfigOf, PRETRAIN_DEFAULTS, validatePretrainOptions, type PretrainOptions } from '../../src/config/pretrainOptions.js';
 
 const options = (overrides: Partial<PretrainOptions>): PretrainOptions => ({ ...PRETRAIN_DEFAULTS, data: 'd', out: 'o', ...overrides });
 
@@ -15,5 +15,12 @@ describe('pretrain options', () => {
     expect(modelConfigOf(options({ imageSize: 64 })).cifarStem).toBe(true);
     expect(modelConfigOf(options({ imageSize: 96 })).cifarStem).toBe(false);
     expect(modelConfigOf(options({ imageSize: 32, cifarStem: false })).cifarStem).toBe(false);
+  });
+
+  it("augments with the paper's CIFAR-10 recipe up to 64 px and its ImageNet recipe above; given values win", () => {
+    expect(augmentationOf(options({ imageSize: 32 }))).toEqual({ augment: 'crop+flip+color+grayscale', colorStrength: 0.5 });
+    expect(augmentationOf(options({ imageSize: 64 }))).toEqual({ augment: 'crop+flip+color+grayscale', colorStrength: 0.5 });
+    expect(augmentationOf(options({ imageSize: 96 }))).toEqual({ augment: 'crop+flip+color+grayscale+blur', colorStrength: 1 });
+    expect(augmentationOf(options({ imageSize: 224, augment: 'crop+color', colorStrength: 0.25 }))).toEqual({ augment: 'crop+color', colorStrength: 0.25 });
   });
 });

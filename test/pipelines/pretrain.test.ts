@@ -39,6 +39,9 @@ describe('pretrain end to end (wasm, tiny model)', () => {
     const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
     expect(config.backend.active).toBe('wasm');
     expect(config.options.seed).toBe(0);
+    // The size-dependent defaults are recorded as used: the paper's CIFAR-10 recipe at 16 px.
+    expect(config.options.augment).toBe('crop+flip+color+grayscale');
+    expect(config.options.colorStrength).toBe(0.5);
     expect(config.versions['@tensorflow/tfjs']).toMatch(/^4\./);
 
     const metrics = await readJsonl<Record<string, number>>(path.join(out, 'metrics.jsonl'));
