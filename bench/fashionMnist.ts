@@ -92,10 +92,10 @@ const metrics = records.slice(1); // after warm-up
 // The whole run's step time, summed over its log windows: counts every resumed part once
 // (start-up, checkpoint writes and the time between sessions are not training).
 let runSeconds = 0;
-records.reduce((previousStep, m) => {
-  runSeconds += ((m.step - previousStep) * batchSize) / m.imagesPerSec;
-  return m.step;
-}, 0);
+for (let i = 0; i < records.length; i++) {
+  const windowSteps = records[i].step - (i > 0 ? records[i - 1].step : 0);
+  runSeconds += (windowSteps * batchSize) / records[i].imagesPerSec;
+}
 const imagesPerSec = median(metrics.map((m) => m.imagesPerSec));
 const stall = median(metrics.map((m) => m.dataStall));
 const gflops = (3 * flopsPerView * 2 * imagesPerSec) / 1e9;

@@ -9,7 +9,7 @@ import type { OptimizerName } from '../optim/index.js';
 import { LR_SCALINGS, type LrScaling } from '../optim/schedule.js';
 import { type LossName, validateLossOptions, withLossDefaults } from './lossOptions.js';
 
-/** Every option of a pretraining run, resolved (CLI flag names are the kebab-case forms). */
+/** Every option of a pretraining run (CLI flag names are the kebab-case forms); unset optional ones take loss- or size-dependent defaults (withResolvedDefaults). */
 export interface PretrainOptions {
   data: string;
   out: string;
