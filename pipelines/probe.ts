@@ -3,7 +3,8 @@ import { formatSkipped } from '../src/data/dataset.js';
 import { loadImageFolder, type LabelledDataset } from '../src/data/imageFolder.js';
 import type { Features } from '../src/eval/features.js';
 import { knnClassify } from '../src/eval/knn.js';
-import { linearProbe } from '../src/eval/linearProbe.js';
+import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js';
+import { comparePaired } from '../src/eval/pairedComparison.js';
 import { formatProbeSummary, type EvalScores, type ProbeReport } from '../src/eval/report.js';
 import { retrievalMetrics } from '../src/eval/retrieval.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
@@ -34,7 +35,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
   const splits = await loadSplits(args, encoder.inputSize, log);
-  const main = scoreExtractor(encoder, splits, args, log);
+  const { top1Hits, ...main } = scoreExtractor(encoder, splits, args, log);
   const report: ProbeReport = {
     encoder: args.encoder,
     source: encoder.name,
@@ -48,11 +49,14 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
   if (args.baselines) {
     const defaults = { ...args.defaults, imageSize: encoder.inputSize };
     report.baselines = {};
+    report.comparisons = {};
     for (const name of ['raw', 'random'] as const) {
       if (name === args.encoder) continue;
       const baseline = await loadFeatureExtractor(name, defaults);
-      report.baselines[name] = scoreExtractor(baseline, splits, args, log);
+      const { top1Hits: baselineHits, ...scores } = scoreExtractor(baseline, splits, args, log);
       baseline.dispose();
+      report.baselines[name] = scores;
+      report.comparisons[name] = comparePaired(top1Hits, baselineHits);
     }
   }
   report.seconds = (Date.now() - started) / 1000;
@@ -84,16 +88,22 @@ function featuresOf(extractor: FeatureExtractor, split: LabelledDataset): Featur
   return { data: extractor.embed(source.pixels, n), n, dim: extractor.dim };
 }
 
-function scoreExtractor(extractor: FeatureExtractor, { train, test }: Splits, args: ProbeArgs, log: (line: string) => void): EvalScores & { linear: ReturnType<typeof linearProbe> } {
+/** The extractor's scores, plus which test images its linear probe got right (for paired comparisons). */
+function scoreExtractor(
+  extractor: FeatureExtractor,
+  { train, test }: Splits,
+  args: ProbeArgs,
+  log: (line: string) => void,
+): EvalScores & { linear: LinearProbeResult; top1Hits: Uint8Array } {
   log(`${extractor.name}: extracting ${extractor.dim}-d features…`);
   const trainFeatures = featuresOf(extractor, train);
   const testFeatures = featuresOf(extractor, test);
   const numClasses = train.classNames.length;
   log(`${extractor.name}: linear probe…`);
-  const linear = linearProbe(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { seed: args.seed });
+  const { top1Hits, ...linear } = linearProbe(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { seed: args.seed });
   const knn = knnClassify(trainFeatures, train.labels, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
   const retrieval = retrievalMetrics(trainFeatures, train.labels, testFeatures, test.labels);
-  return { linear, knn: { top1: knn.top1! }, retrieval };
+  return { linear, knn: { top1: knn.top1! }, retrieval, top1Hits };
 }
 
 export { formatProbeSummary };

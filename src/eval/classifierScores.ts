@@ -4,16 +4,23 @@
  * class (so exact ties never count against it).
  */
 export function topKAccuracy(scores: Float32Array | Float64Array, labels: Int32Array, numClasses: number, k: number): number {
+  let total = 0;
+  for (const hit of topKHits(scores, labels, numClasses, k)) total += hit;
+  return total / labels.length;
+}
+
+/** Per row, 1 when it is a top-k hit (as in `topKAccuracy`), else 0. */
+export function topKHits(scores: Float32Array | Float64Array, labels: Int32Array, numClasses: number, k: number): Uint8Array {
   const n = labels.length;
-  let hits = 0;
+  const hits = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const row = i * numClasses;
     const truth = scores[row + labels[i]];
     let higher = 0;
     for (let c = 0; c < numClasses; c++) if (scores[row + c] > truth) higher++;
-    if (higher < k) hits++;
+    if (higher < k) hits[i] = 1;
   }
-  return hits / n;
+  return hits;
 }
 
 /** Mean softmax cross-entropy of logits (row-major n × C) against labels. */

@@ -15,3 +15,4 @@ export {
 export { knnClassify, type KnnOptions, type KnnResult } from './knn.js';
 export { retrievalMetrics, type RetrievalMetrics, type RetrievalOptions } from './retrieval.js';
 export { formatProbeSummary, type ProbeReport, type EvalScores } from './report.js';
+export { comparePaired, mcnemarExactLog10P, type PairedComparison } from './pairedComparison.js';

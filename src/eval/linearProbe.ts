@@ -4,7 +4,7 @@ import { applyStandardizer, fitStandardizer, type Standardizer } from './standar
 import { stratifiedSplit } from './stratifiedSplit.js';
 import { SoftmaxObjective } from './softmaxObjective.js';
 import { minimizeLbfgs } from './lbfgs.js';
-import { meanCrossEntropy, topKAccuracy } from './classifierScores.js';
+import { meanCrossEntropy, topKAccuracy, topKHits } from './classifierScores.js';
 
 /**
  * Linear probe: multinomial logistic regression on standardised frozen features.
@@ -160,12 +160,12 @@ function belowBestInARow(trials: LambdaTrial[]): number {
   return count;
 }
 
-/** Top-1 (and top-5 when there are at least 10 classes) of the probe on labelled features. */
+/** Top-1 (and top-5 when there are at least 10 classes) of the probe on labelled features, and which rows it got right. */
 export function evaluateProbe(
   model: LinearProbeModel,
   test: Features,
   testLabels: Int32Array,
-): { top1: number; top5?: number } {
+): { top1: number; top5?: number; top1Hits: Uint8Array } {
   assertFeatures(test, 'linear probe test features');
   assertLabels(testLabels, test.n, model.numClasses, 'linear probe test labels');
   if (test.dim !== model.dim) throw new Error(`probe was trained on dim ${model.dim}, test features have dim ${test.dim}`);
@@ -173,11 +173,12 @@ export function evaluateProbe(
   params.set(model.weights);
   params.set(model.bias, model.weights.length);
   const logits = linearLogits(applyStandardizer(model.standardizer, test), params, model.numClasses);
-  const top1 = topKAccuracy(logits, testLabels, model.numClasses, 1);
-  return model.numClasses >= 10 ? { top1, top5: topKAccuracy(logits, testLabels, model.numClasses, 5) } : { top1 };
+  const top1Hits = topKHits(logits, testLabels, model.numClasses, 1);
+  const top1 = top1Hits.reduce((s, h) => s + h, 0) / test.n;
+  return model.numClasses >= 10 ? { top1, top5: topKAccuracy(logits, testLabels, model.numClasses, 5), top1Hits } : { top1, top1Hits };
 }
 
-/** Train on `train` (λ picked on a held-out part of it), score on `test`. */
+/** Train on `train` (λ picked on a held-out part of it), score on `test` (`top1Hits`: per test row, for paired comparisons). */
 export function linearProbe(
   train: Features,
   trainLabels: Int32Array,
@@ -185,7 +186,7 @@ export function linearProbe(
   testLabels: Int32Array,
   numClasses: number,
   opts: LinearProbeOptions = {},
-): LinearProbeResult {
+): LinearProbeResult & { top1Hits: Uint8Array } {
   assertSameDim(train, test, 'train features', 'test features');
   const model = trainLinearProbe(train, trainLabels, numClasses, opts);
   return { ...evaluateProbe(model, test, testLabels), lambda: model.lambda, valTop1: model.valTop1, iterations: model.iterations };

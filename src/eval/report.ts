@@ -1,4 +1,5 @@
 import type { LinearProbeResult } from './linearProbe.js';
+import type { PairedComparison } from './pairedComparison.js';
 import type { RetrievalMetrics } from './retrieval.js';
 
 /** The scores of one set of features (the encoder's, or a baseline's). */
@@ -18,6 +19,8 @@ export interface ProbeReport extends EvalScores {
   seconds: number;
   /** Reference rows: `raw` (pixels as features), `random` (an untrained encoder). */
   baselines?: { raw?: EvalScores; random?: EvalScores };
+  /** Linear-probe top-1 of the encoder against each baseline's, paired over the same test images. */
+  comparisons?: { raw?: PairedComparison; random?: PairedComparison };
 }
 
 /** A one-screen table: one row per feature set, scores in percent. */
@@ -48,7 +51,25 @@ export function formatProbeSummary(result: ProbeReport): string {
     '',
     ...lines,
     '(all scores in %)',
+    ...Object.entries(result.comparisons ?? {}).map(([name, c]) => formatComparison(name, c)),
   ].join('\n');
+}
+
+/** One line: the linear-probe gap to a baseline, its paired 95 % interval and McNemar's p. */
+function formatComparison(baseline: string, c: PairedComparison): string {
+  const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+  const half = 1.96 * c.standardError;
+  return `linear top-1 vs ${baseline}: ${points(c.difference)} points (95 % CI ${points(c.difference - half)} to ${points(c.difference + half)}; ` +
+    `right only with the encoder ${c.onlyA}, only with ${baseline} ${c.onlyB}; McNemar exact p ${formatP(c.log10PValue)})`;
+}
+
+/** A p-value from its log10, readable where the double itself underflows. */
+function formatP(log10P: number): string {
+  if (log10P >= -4) return `= ${(10 ** log10P).toPrecision(2)}`;
+  let exponent = Math.floor(log10P);
+  let mantissa = (10 ** (log10P - exponent)).toFixed(1);
+  if (mantissa === '10.0') [mantissa, exponent] = ['1.0', exponent + 1];
+  return `= ${mantissa}e${exponent}`;
 }
 
 function percent(x: number | undefined): string {

@@ -42,8 +42,16 @@ describe('simclr probe', () => {
     expect(report.retrieval.recallAt[1]).toBeGreaterThan(0.95);
     expect(report.baselines?.random).toBeDefined();
     expect(report.baselines?.raw).toBeUndefined(); // the encoder itself is raw
+    // The paired comparison counts the same test images the two top-1 figures count.
+    const vsRandom = report.comparisons?.random;
+    expect(vsRandom).toBeDefined();
+    expect(vsRandom!.difference).toBeCloseTo(report.linear.top1 - report.baselines!.random!.linear.top1, 12);
+    expect(vsRandom!.onlyA - vsRandom!.onlyB).toBe(Math.round(18 * vsRandom!.difference));
+    expect(report.comparisons?.raw).toBeUndefined();
     const saved = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(saved.linear.top1).toBe(report.linear.top1);
+    expect(saved.linear.top1Hits).toBeUndefined(); // per-image hits stay out of the JSON
+    expect(saved.comparisons.random.onlyA).toBe(vsRandom!.onlyA);
     expect(saved.classes).toEqual(['class0', 'class1', 'class2']);
   });
 
