@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../augment/rng.js';
 import { comparePaired, mcnemarExactLog10P } from '../../src/eval/pairedComparison.js';
-import { formatProbeSummary, type ProbeReport } from '../../src/eval/report.js';
 
 /** log10 of 2·Σ_{i ≤ min(b,c)} C(b+c, i) / 2^(b+c), capped at 0, in exact integer arithmetic. */
 function exactLog10P(b: number, c: number): number {
@@ -67,29 +66,5 @@ describe('comparePaired', () => {
   it('rejects empty and unequal inputs', () => {
     expect(() => comparePaired([], [])).toThrow(/no items/);
     expect(() => comparePaired([1, 0], [1])).toThrow(/2 items for a, 1 for b/);
-  });
-});
-
-describe('formatProbeSummary with comparisons', () => {
-  it('prints each baseline gap in points with its 95 % interval, the discordant counts and p', () => {
-    const scores = { linear: { top1: 0.8, top5: 0.99 }, knn: { top1: 0.8 }, retrieval: { recallAt: { 1: 0.8 }, mapAtR: 0.3 } };
-    const report: ProbeReport = {
-      encoder: 'enc',
-      source: 'enc',
-      features: { train: 100, test: 10000, dim: 8 },
-      linear: { top1: 0.86, top5: 0.99, lambda: 1e-4, valTop1: 0.87, iterations: 10 },
-      knn: { top1: 0.82, k: 20, temperature: 0.07 },
-      retrieval: { recallAt: { 1: 0.8 }, mapAtR: 0.4 },
-      seconds: 1,
-      baselines: { raw: scores },
-      comparisons: {
-        raw: { difference: 0.0254, standardError: 0.004, onlyA: 812, onlyB: 558, pValue: 0, log10PValue: -11.5 },
-      },
-    };
-    const last = formatProbeSummary(report).split('\n').at(-1);
-    // ±1.96 · 0.4 points = ±0.784; 10^-11.5 = 3.16e-12
-    expect(last).toBe(
-      'linear top-1 vs raw: +2.54 points (95 % CI +1.76 to +3.32; right only with the encoder 812, only with raw 558; McNemar exact p = 3.2e-12)',
-    );
   });
 });

@@ -39,4 +39,13 @@ describe('formatProbeSummary', () => {
     expect(text.split('\n').find((l) => l.startsWith('resnet18-simclr '))).toContain('—');
     expect(text).not.toMatch(/^raw/m);
   });
+
+  it('ends with each baseline gap in points, its 95 % interval, the discordant counts and p', () => {
+    const raw = { difference: 0.0254, standardError: 0.004, onlyA: 812, onlyB: 558, pValue: 0, log10PValue: -11.5 };
+    const last = formatProbeSummary({ ...report, baselines: { raw: scores(0.8) }, comparisons: { raw } }).split('\n').at(-1);
+    // ±1.96 · 0.4 points = ±0.784; 10^-11.5 = 3.16e-12
+    expect(last).toBe(
+      'linear top-1 vs raw: +2.54 points (95 % CI +1.76 to +3.32; right only with the encoder 812, only with raw 558; McNemar exact p = 3.2e-12)',
+    );
+  });
 });
