@@ -1,0 +1,73 @@
+// ReLU and its gradient over flat buffers, multi-threaded and vectorised by oneDNN.
+#include "eltwise.h"
+
+#include "engine.h"
+#include "napi_util.h"
+
+namespace {
+
+struct ForwardPlan {
+  dnnl::eltwise_forward::primitive_desc pd;
+  dnnl::eltwise_forward prim;
+};
+struct BackwardPlan {
+  dnnl::eltwise_backward prim;
+};
+
+PlanCache<ForwardPlan> forwardPlans;
+PlanCache<BackwardPlan> backwardPlans;
+
+dnnl::eltwise_forward::primitive_desc reluDesc(int64_t n) {
+  dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu, flat(n), 0.f, 0.f);
+  return dnnl::eltwise_forward::primitive_desc(d, cpuEngine());
+}
+
+int64_t lengthOf(napi_env env, napi_value v) {
+  napi_typedarray_type type;
+  size_t count = 0;
+  bool isTyped = false;
+  napi_is_typedarray(env, v, &isTyped);
+  if (!isTyped || napi_get_typedarray_info(env, v, &type, &count, nullptr, nullptr, nullptr) != napi_ok) {
+    throw ArgError("x must be a Float32Array");
+  }
+  if (count < 1 || static_cast<int64_t>(count) > kMaxDim) throw ArgError("relu needs 1 to 2^31-1 elements");
+  return static_cast<int64_t>(count);
+}
+
+}  // namespace
+
+napi_value ReluForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = callArgs(env, info, 2);
+    int64_t n = lengthOf(env, a[0]);
+    float* x = floatArray(env, a[0], n, "x");
+    float* y = floatArray(env, a[1], n, "y");
+    ForwardPlan& plan = forwardPlans.get(cacheKey("reluF", {{n}}), [&] {
+      auto pd = reluDesc(n);
+      return ForwardPlan{pd, dnnl::eltwise_forward(pd)};
+    });
+    plan.prim.execute(cpuStream(), {{DNNL_ARG_SRC, wrap(flat(n), x)}, {DNNL_ARG_DST, wrap(flat(n), y)}});
+    cpuStream().wait();
+    return undefinedValue(env);
+  });
+}
+
+napi_value ReluBackward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto a = callArgs(env, info, 3);
+    int64_t n = lengthOf(env, a[0]);
+    float* x = floatArray(env, a[0], n, "x");
+    float* dy = floatArray(env, a[1], n, "dy");
+    float* dx = floatArray(env, a[2], n, "dx");
+    BackwardPlan& plan = backwardPlans.get(cacheKey("reluB", {{n}}), [&] {
+      dnnl::eltwise_backward::desc d(dnnl::algorithm::eltwise_relu, flat(n), flat(n), 0.f, 0.f);
+      dnnl::eltwise_backward::primitive_desc pd(d, cpuEngine(), reluDesc(n));
+      return BackwardPlan{dnnl::eltwise_backward(pd)};
+    });
+    plan.prim.execute(cpuStream(), {{DNNL_ARG_SRC, wrap(flat(n), x)},
+                                    {DNNL_ARG_DIFF_DST, wrap(flat(n), dy)},
+                                    {DNNL_ARG_DIFF_SRC, wrap(flat(n), dx)}});
+    cpuStream().wait();
+    return undefinedValue(env);
+  });
+}
