@@ -1,0 +1,63 @@
+/**
+ * The `onednn` backend: TF.js's cpu backend (its data store and every one of its kernels,
+ * re-registered under this name) with the heavy kernels replaced by native ones on oneDNN.
+ * Anything without a native version runs the cpu kernel, so every model trains here.
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadAddon, type OnednnAddon } from './addon.js';
+import { convKernels } from './conv.js';
+import { ONEDNN } from './kernelUtil.js';
+import { matmulKernels } from './matmul.js';
+import { reluKernels } from './relu.js';
+
+/** Every native kernel config (each wraps the cpu kernel of the same name as its fallback). */
+export function nativeKernels(addon: OnednnAddon): tf.KernelConfig[] {
+  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon)];
+}
+
+export interface OnednnOptions {
+  /** oneDNN's threads; default every core. */
+  threads?: number;
+}
+
+let registered = false;
+
+/** The cpu backend under another name, without its "install tfjs-node" banner (this is the native path). */
+class OnednnBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+}
+
+function register(addon: OnednnAddon): void {
+  // Priority 0: never chosen by TF.js on its own, only by name.
+  tf.registerBackend(ONEDNN, () => new OnednnBackend(), 0);
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    if (tf.getKernel(config.kernelName, ONEDNN) == null) tf.registerKernel({ ...config, backendName: ONEDNN });
+  }
+  for (const config of nativeKernels(addon)) {
+    // Unregister first: registerKernel warns about replacing a kernel.
+    if (tf.getKernel(config.kernelName, ONEDNN) != null) tf.unregisterKernel(config.kernelName, ONEDNN);
+    tf.registerKernel(config);
+  }
+  registered = true;
+}
+
+/**
+ * Registers the backend (once) and sets its thread count; throws a one-line Error when the
+ * addon is not built. Activate it with tf.setBackend('onednn').
+ */
+export function registerOnednnBackend(options: OnednnOptions = {}): { addon: OnednnAddon; threads: number } {
+  const addon = loadAddon();
+  if (addon instanceof Error) throw addon;
+  if (!registered) register(addon);
+  const threads = options.threads ?? availableParallelism();
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 4096)) {
+    throw new Error(`threads must be an integer from 1 to 4096, got ${threads}`);
+  }
+  addon.setThreads(threads);
+  return { addon, threads: addon.getThreads() };
+}
