@@ -22,8 +22,8 @@ struct BackwardPlan {
   dnnl::batch_normalization_backward prim;
 };
 
-PlanCache<ForwardPlan> forwardPlans;
-PlanCache<BackwardPlan> backwardPlans;
+thread_local PlanCache<ForwardPlan> forwardPlans;
+thread_local PlanCache<BackwardPlan> backwardPlans;
 
 dnnl::batch_normalization_forward::primitive_desc forwardDesc(const std::vector<int64_t>& d, float epsilon) {
   dnnl::batch_normalization_forward::desc desc(dnnl::prop_kind::forward_training, nhwc(d[0], d[3], d[1], d[2]),

@@ -111,9 +111,9 @@ struct BackwardWeightsPlan {
   memory::desc x, dy;
 };
 
-PlanCache<ForwardPlan> forwardPlans;
-PlanCache<BackwardDataPlan> backwardDataPlans;
-PlanCache<BackwardWeightsPlan> backwardWeightsPlans;
+thread_local PlanCache<ForwardPlan> forwardPlans;
+thread_local PlanCache<BackwardDataPlan> backwardDataPlans;
+thread_local PlanCache<BackwardWeightsPlan> backwardWeightsPlans;
 
 std::vector<int64_t> geometryKey(const Geometry& g) {
   return {g.strides[0], g.strides[1], g.dilates[0], g.dilates[1], g.padL[0], g.padL[1], g.padR[0], g.padR[1]};

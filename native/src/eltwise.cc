@@ -14,8 +14,8 @@ struct BackwardPlan {
   dnnl::eltwise_backward prim;
 };
 
-PlanCache<ForwardPlan> forwardPlans;
-PlanCache<BackwardPlan> backwardPlans;
+thread_local PlanCache<ForwardPlan> forwardPlans;
+thread_local PlanCache<BackwardPlan> backwardPlans;
 
 dnnl::eltwise_forward::primitive_desc reluDesc(int64_t n) {
   dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu, flat(n), 0.f, 0.f);

@@ -7,8 +7,10 @@ dnnl::engine& cpuEngine() {
   return engine;
 }
 
+// Per thread, as are the plan caches: each worker thread that loads the addon (replicas) gets
+// its own stream and primitives, so nothing mutable is shared between JS threads.
 dnnl::stream& cpuStream() {
-  static dnnl::stream stream(cpuEngine());
+  thread_local dnnl::stream stream(cpuEngine());
   return stream;
 }
 

@@ -15,7 +15,7 @@ struct Plan {
   memory::desc a, b, bias, c;
 };
 
-PlanCache<Plan> plans;
+thread_local PlanCache<Plan> plans;
 
 }  // namespace
 
