@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { addonAvailable, loadAddon, registerOnednnBackend } from './onednn/index.js';
+import { addonAvailable, addonPath, loadAddon, registerOnednnBackend } from './onednn/index.js';
 import { registerWasmTrainingKernels } from './wasmKernels/index.js';
 
 export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
@@ -113,7 +113,9 @@ async function useWasm(): Promise<BackendInfo> {
 /** The project's own native CPU backend (native/, on oneDNN); absent when the addon was not built. */
 async function useOnednn(threads: number | undefined): Promise<BackendInfo> {
   if (!addonAvailable()) {
-    throw new BackendError(`backend 'onednn' is not available: ${(loadAddon() as Error).message}`, 'not-installed');
+    // Not built: skipped silently by auto. Built but unloadable (e.g. oneDNN removed since): a warning.
+    const reason = addonPath() === undefined ? 'not-installed' : 'failed';
+    throw new BackendError(`backend 'onednn' is not available: ${(loadAddon() as Error).message}`, reason);
   }
   let registered: ReturnType<typeof registerOnednnBackend>;
   try {
