@@ -1,15 +1,17 @@
 /**
- * Where a training step of the bench model spends its time, by kernel, on wasm (whose kernels
- * are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
- *   npx tsc -p . && node dist/bench/profile.js [--batch-size 128] [--top 25]
+ * Where a training step of the bench model spends its time, by kernel, on wasm or onednn (whose
+ * kernels are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
+ *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--batch-size 128] [--top 25]
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend, type BackendName } from '../src/backend/select.js';
 import { benchSetup, intFlag, randomViews } from './benchModel.js';
 
 const batchSize = intFlag('batch-size', 128);
 const top = intFlag('top', 25);
-await selectBackend('wasm');
+const backendArg = process.argv.indexOf('--backend');
+const backendName = (backendArg >= 0 ? process.argv[backendArg + 1] : 'wasm') as BackendName;
+const backend = await selectBackend(backendName);
 const { step, dispose } = benchSetup(batchSize);
 const views = randomViews(batchSize);
 for (let i = 0; i < 2; i++) await step.run(views, 0.1); // warm-up: weights, optimizer slots, JIT
@@ -56,7 +58,7 @@ const print = (title: string, map: Map<string, Row>) => {
     console.log(`${row.ms.toFixed(0).padStart(6)}  ${share}%  ${String(row.calls).padStart(5)}  ${key}`);
   }
 };
-console.log(`wasm, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU (under the profiler), ` +
+console.log(`${backend.active}${backend.threads ? ` (${backend.threads} threads)` : ''}, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU (under the profiler), ` +
   `${kernelMs.toFixed(0)} ms in kernels; the rest is JS (tape, gradients, optimizer bookkeeping)`);
 print('by kernel', byKernel);
 print('by kernel and input shapes', byShape);

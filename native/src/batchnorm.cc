@@ -3,6 +3,7 @@
 #include "batchnorm.h"
 
 #include <cstring>
+#include <vector>
 
 #include "engine.h"
 #include "napi_util.h"
@@ -105,7 +106,11 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
       return BackwardPlan{dnnl::batch_normalization_backward(pd)};
     });
     memory::desc stat = flat(c);
+    // oneDNN 2.x asks for the shift as an input of the backward pass too, though dx, dγ and dβ
+    // do not depend on it.
+    std::vector<float> shift(static_cast<size_t>(c), 0.f);
     plan.prim.execute(cpuStream(), {{DNNL_ARG_SRC, wrap(data, x)},
+                                    {DNNL_ARG_SHIFT, wrap(stat, shift.data())},
                                     {DNNL_ARG_DIFF_DST, wrap(data, dy)},
                                     {DNNL_ARG_SCALE, wrap(stat, gamma)},
                                     {DNNL_ARG_MEAN, wrap(stat, mean)},

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadAddon, type OnednnAddon } from './addon.js';
+import { batchNormKernels, batchNormTrainingGradConfig } from './batchNorm.js';
 import { convKernels } from './conv.js';
 import { ONEDNN } from './kernelUtil.js';
 import { matmulKernels } from './matmul.js';
@@ -14,7 +15,7 @@ import { reluKernels } from './relu.js';
 
 /** Every native kernel config (each wraps the cpu kernel of the same name as its fallback). */
 export function nativeKernels(addon: OnednnAddon): tf.KernelConfig[] {
-  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon)];
+  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon), ...batchNormKernels(addon)];
 }
 
 export interface OnednnOptions {
@@ -43,6 +44,8 @@ function register(addon: OnednnAddon): void {
     if (tf.getKernel(config.kernelName, ONEDNN) != null) tf.unregisterKernel(config.kernelName, ONEDNN);
     tf.registerKernel(config);
   }
+  // Gradients are global; this one belongs to a kernel only this backend has.
+  tf.registerGradient(batchNormTrainingGradConfig);
   registered = true;
 }
 
