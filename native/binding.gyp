@@ -9,6 +9,7 @@
         "src/conv.cc",
         "src/batchnorm.cc",
         "src/eltwise.cc",
+        "src/elementwise.cc",
         "src/matmul.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],

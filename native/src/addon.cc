@@ -4,6 +4,7 @@
 #include "batchnorm.h"
 #include "conv.h"
 #include "eltwise.h"
+#include "elementwise.h"
 #include "engine.h"
 #include "matmul.h"
 #include "napi_util.h"
@@ -43,7 +44,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluForward", nullptr, ReluForward, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"reluBackward", nullptr, ReluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);

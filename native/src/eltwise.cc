@@ -1,4 +1,4 @@
-// ReLU and its gradient over flat buffers, multi-threaded and vectorised by oneDNN.
+// ReLU over a flat buffer (its gradient is in elementwise.cc), multi-threaded and vectorised by oneDNN.
 #include "eltwise.h"
 
 #include "engine.h"
@@ -10,12 +10,8 @@ struct ForwardPlan {
   dnnl::eltwise_forward::primitive_desc pd;
   dnnl::eltwise_forward prim;
 };
-struct BackwardPlan {
-  dnnl::eltwise_backward prim;
-};
 
 thread_local PlanCache<ForwardPlan> forwardPlans;
-thread_local PlanCache<BackwardPlan> backwardPlans;
 
 dnnl::eltwise_forward::primitive_desc reluDesc(int64_t n) {
   dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::eltwise_relu, flat(n), 0.f, 0.f);
@@ -47,26 +43,6 @@ napi_value ReluForward(napi_env env, napi_callback_info info) {
       return ForwardPlan{pd, dnnl::eltwise_forward(pd)};
     });
     plan.prim.execute(cpuStream(), {{DNNL_ARG_SRC, wrap(flat(n), x)}, {DNNL_ARG_DST, wrap(flat(n), y)}});
-    cpuStream().wait();
-    return undefinedValue(env);
-  });
-}
-
-napi_value ReluBackward(napi_env env, napi_callback_info info) {
-  return guarded(env, [&]() -> napi_value {
-    auto a = callArgs(env, info, 3);
-    int64_t n = lengthOf(env, a[0]);
-    float* x = floatArray(env, a[0], n, "x");
-    float* dy = floatArray(env, a[1], n, "dy");
-    float* dx = floatArray(env, a[2], n, "dx");
-    BackwardPlan& plan = backwardPlans.get(cacheKey("reluB", {{n}}), [&] {
-      dnnl::eltwise_backward::desc d(dnnl::algorithm::eltwise_relu, flat(n), flat(n), 0.f, 0.f);
-      dnnl::eltwise_backward::primitive_desc pd(d, cpuEngine(), reluDesc(n));
-      return BackwardPlan{dnnl::eltwise_backward(pd)};
-    });
-    plan.prim.execute(cpuStream(), {{DNNL_ARG_SRC, wrap(flat(n), x)},
-                                    {DNNL_ARG_DIFF_DST, wrap(flat(n), dy)},
-                                    {DNNL_ARG_DIFF_SRC, wrap(flat(n), dx)}});
     cpuStream().wait();
     return undefinedValue(env);
   });

@@ -25,7 +25,10 @@ export interface OnednnAddon {
   batchNormForward(x: F32, dims: Dims4, gamma: F32, beta: F32, y: F32, mean: F32, variance: F32, epsilon: number): void;
   batchNormBackward(x: F32, dims: Dims4, dy: F32, gamma: F32, mean: F32, variance: F32, dx: F32, dgamma: F32, dbeta: F32, epsilon: number): void;
   reluForward(x: F32, y: F32): void;
-  reluBackward(x: F32, dy: F32, dx: F32): void;
+  /** dx = x > 0 ? dy : 0. */
+  reluGrad(x: F32, dy: F32, dx: F32): void;
+  /** out = a op b (0 add, 1 subtract, 2 multiply); a and b of out's length or of length 1. */
+  binary(op: number, a: F32, b: F32, out: F32): void;
   /** dims [batchA, batchB, m, k, n]; c[batch, m, n] = op(a)·op(b) (+ bias) (relu). */
   matmul(a: F32, b: F32, bias: F32 | null, c: F32, dims: [number, number, number, number, number], transposeA: boolean, transposeB: boolean, relu: boolean): void;
 }

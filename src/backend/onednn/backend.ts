@@ -9,13 +9,14 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadAddon, type OnednnAddon } from './addon.js';
 import { batchNormKernels, batchNormTrainingGradConfig } from './batchNorm.js';
 import { convKernels } from './conv.js';
+import { elementwiseKernels, reluGradConfig } from './elementwise.js';
 import { ONEDNN } from './kernelUtil.js';
 import { matmulKernels } from './matmul.js';
 import { reluKernels } from './relu.js';
 
 /** Every native kernel config (each wraps the cpu kernel of the same name as its fallback). */
 export function nativeKernels(addon: OnednnAddon): tf.KernelConfig[] {
-  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon), ...batchNormKernels(addon)];
+  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon), ...batchNormKernels(addon), ...elementwiseKernels(addon)];
 }
 
 export interface OnednnOptions {
@@ -44,8 +45,10 @@ function register(addon: OnednnAddon): void {
     if (tf.getKernel(config.kernelName, ONEDNN) != null) tf.unregisterKernel(config.kernelName, ONEDNN);
     tf.registerKernel(config);
   }
-  // Gradients are global; this one belongs to a kernel only this backend has.
+  // Gradients are global: the first belongs to a kernel only this backend has; Relu's keeps
+  // TF.js's formula on every other backend.
   tf.registerGradient(batchNormTrainingGradConfig);
+  tf.registerGradient(reluGradConfig);
   registered = true;
 }
 
