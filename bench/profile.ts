@@ -1,7 +1,7 @@
 /**
  * Where a training step of the bench model spends its time, by kernel, on wasm or onednn (whose
  * kernels are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
- *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--batch-size 128] [--top 25]
+ *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--batch-size 128] [--top 25]
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/backend/select.js';
@@ -11,7 +11,8 @@ const batchSize = intFlag('batch-size', 128);
 const top = intFlag('top', 25);
 const backendArg = process.argv.indexOf('--backend');
 const backendName = (backendArg >= 0 ? process.argv[backendArg + 1] : 'wasm') as BackendName;
-const backend = await selectBackend(backendName);
+const threadsArg = process.argv.indexOf('--threads');
+const backend = await selectBackend(backendName, threadsArg >= 0 ? { threads: intFlag('threads', 1) } : {});
 const { step, dispose } = benchSetup(batchSize);
 const views = randomViews(batchSize);
 for (let i = 0; i < 2; i++) await step.run(views, 0.1); // warm-up: weights, optimizer slots, JIT

@@ -96,6 +96,16 @@ describe.skipIf(!onednnAvailable('onednnConv.test.ts'))('onednn convolutions', (
     }
   });
 
+  it('Conv2D in NCHW (not given to oneDNN) falls back to the cpu kernel', async () => {
+    const rng = Rng.derive(37, 0);
+    const inputs = { x: operand(rng, [2, 3, 6, 5]), filter: operand(rng, [3, 3, 3, 4]) };
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NCHW', dilations: 1 };
+    const want = await runKernelOn('cpu', 'Conv2D', inputs, attrs);
+    const got = await runKernelOn('onednn', 'Conv2D', inputs, attrs);
+    expect(got.shape).toEqual([2, 4, 6, 5]);
+    expect(relativeError(got.values, want.values)).toBe(0);
+  });
+
   it('FusedConv2D with an activation oneDNN is not given (elu) falls back to the cpu kernel', async () => {
     const rng = Rng.derive(35, 0);
     const inputs = { x: operand(rng, [1, 5, 5, 2]), filter: operand(rng, [3, 3, 2, 3]), bias: operand(rng, [3]) };
