@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_RECIPE, Rng, TwoViewStage, type ViewSource } from '../augment/index.js';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend, type BackendName } from '../src/backend/select.js';
 import type { PretrainOptions } from '../src/config/pretrainOptions.js';
 import { benchSetup, forwardFlops, IMAGE_SIZE, intFlag, median, randomViews } from './benchModel.js';
 
@@ -62,7 +62,11 @@ async function runCase(): Promise<void> {
   const overrides: Partial<PretrainOptions> = {};
   if (process.argv.includes('--micro-batch')) overrides.microBatch = intFlag('micro-batch', batchSize);
   if (process.argv.includes('--replicas')) overrides.replicas = intFlag('replicas', 1);
-  const backend = await selectBackend('wasm');
+  // Minimal backend choice (the full backend column is another change): --backend, --threads.
+  const backendArg = process.argv.indexOf('--backend');
+  const backendName = (backendArg >= 0 ? process.argv[backendArg + 1] : 'wasm') as BackendName;
+  const threads = process.argv.includes('--threads') ? intFlag('threads', 1) : undefined;
+  const backend = await selectBackend(backendName, { threads });
   // Without a ref'd handle of its own the process sometimes exited (code 13, "unsettled
   // top-level await") while awaiting the stage's unref'd worker: keep the loop alive.
   const keepAlive = setInterval(() => {}, 60_000);
@@ -78,7 +82,7 @@ async function runCase(): Promise<void> {
     workers: 1,
   });
   const extra = Object.entries(overrides).map(([k, v]) => `, ${k} ${v}`).join('');
-  console.log(`wasm ${backend.version}, ResNet-18 w0.25 CIFAR stem 32×32, head ${model.featureDim}→${model.featureDim}→64, ` +
+  console.log(`${backend.active} ${backend.version}${backend.threads ? ` (${backend.threads} threads)` : ''}, ResNet-18 w0.25 CIFAR stem 32×32, head ${model.featureDim}→${model.featureDim}→64, ` +
     `batch ${batchSize} (${2 * batchSize} views)${extra}; forward ${(flopsPerView / 1e6).toFixed(1)} MFLOP per view ` +
     `(conv+dense layers); ${warmup} warm-up + ${steps} timed steps`);
 

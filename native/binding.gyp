@@ -10,7 +10,8 @@
         "src/batchnorm.cc",
         "src/eltwise.cc",
         "src/elementwise.cc",
-        "src/matmul.cc"
+        "src/matmul.cc",
+        "src/reduction.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-fopenmp"],

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "matmul.h"
 #include "napi_util.h"
+#include "reduction.h"
 
 namespace {
 
@@ -46,6 +47,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reluForward", nullptr, ReluForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);

@@ -87,6 +87,15 @@ for (let r = 0; r < rounds; r++) {
   mustThrow('binary op', () => addon.binary(7, a, a, o));
   mustThrow('relu type', () => addon.reluForward(new Float64Array(len), o));
   mustThrow('reluGrad length', () => addon.reluGrad(a, buf(len + 1), o));
+
+  const rank = int(1, 6);
+  const rdims = Array.from({ length: rank }, () => int(1, 6));
+  const flags = rdims.map(() => int(0, 1));
+  const rout = new Float32Array(size(rdims.filter((_, i) => !flags[i])));
+  addon.reduce(int(0, 1), buf(size(rdims)), rdims, flags, rout);
+  finite('reduce', rout);
+  mustThrow('reduce out', () => addon.reduce(0, buf(size(rdims)), rdims, flags, new Float32Array(rout.length + 1)));
+  mustThrow('reduce rank', () => addon.reduce(0, buf(128), [2, 2, 2, 2, 2, 2, 2], [1, 0, 0, 0, 0, 0, 0], new Float32Array(64)));
 }
 mustThrow('argument count', () => addon.conv2dForward());
 mustThrow('threads', () => addon.setThreads(0));

@@ -59,6 +59,32 @@ describe.skipIf(!onednnAvailable('onednnKernels.test.ts'))('onednn matmul, eleme
     }
   }
 
+  const REDUCE: [number[], number | number[], boolean][] = [
+    [[6, 5, 4, 3], [0, 1, 2], false], // per-channel sums (bias, BN gradients)
+    [[6, 5, 4, 3], [1, 2], false], // global average pooling
+    [[6, 5, 4, 3], [1, 2], true],
+    [[7, 9], 0, false],
+    [[7, 9], 1, true],
+    [[7, 9], [0, 1], false], // a loss
+    [[3, 1, 5], [-1], false],
+    [[5], 0, false],
+    [[2, 3, 2, 3, 2, 3], [0, 2, 4], false],
+  ];
+  for (const kernel of ['Sum', 'Mean']) {
+    for (const [i, [shape, axis, keepDims]] of REDUCE.entries()) {
+      it(`${kernel} of [${shape}] over ${JSON.stringify(axis)}${keepDims ? ' (keepDims)' : ''} matches the cpu backend`, async () => {
+        await agree(kernel, { x: operand(Rng.derive(65, i), shape) }, { axis, keepDims });
+      });
+    }
+  }
+
+  it('Sum of a bool tensor still works (cpu kernel)', async () => {
+    await tf.setBackend('onednn');
+    const s = tf.sum(tf.tensor([true, false, true], [3], 'bool'));
+    expect(await s.data()).toEqual(new Int32Array([2]));
+    s.dispose();
+  });
+
   it('Add of int32 tensors still works (cpu kernel)', async () => {
     await tf.setBackend('onednn');
     const s = tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.tensor([4, 5, 6], [3], 'int32'));

@@ -29,6 +29,8 @@ export interface OnednnAddon {
   reluGrad(x: F32, dy: F32, dx: F32): void;
   /** out = a op b (0 add, 1 subtract, 2 multiply); a and b of out's length or of length 1. */
   binary(op: number, a: F32, b: F32, out: F32): void;
+  /** Sum (op 0) or mean (op 1) over the axes flagged 1 in `reduced`; x row-major of `dims` (rank 1–6). */
+  reduce(op: number, x: F32, dims: number[], reduced: number[], out: F32): void;
   /** dims [batchA, batchB, m, k, n]; c[batch, m, n] = op(a)·op(b) (+ bias) (relu). */
   matmul(a: F32, b: F32, bias: F32 | null, c: F32, dims: [number, number, number, number, number], transposeA: boolean, transposeB: boolean, relu: boolean): void;
 }

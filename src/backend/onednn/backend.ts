@@ -12,11 +12,12 @@ import { convKernels } from './conv.js';
 import { elementwiseKernels, reluGradConfig } from './elementwise.js';
 import { ONEDNN } from './kernelUtil.js';
 import { matmulKernels } from './matmul.js';
+import { reductionKernels } from './reduction.js';
 import { reluKernels } from './relu.js';
 
 /** Every native kernel config (each wraps the cpu kernel of the same name as its fallback). */
 export function nativeKernels(addon: OnednnAddon): tf.KernelConfig[] {
-  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon), ...batchNormKernels(addon), ...elementwiseKernels(addon)];
+  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon), ...batchNormKernels(addon), ...elementwiseKernels(addon), ...reductionKernels(addon)];
 }
 
 export interface OnednnOptions {
