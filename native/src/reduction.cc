@@ -2,6 +2,8 @@
 // transposes the reduced axes innermost first, then loops in JS).
 #include "reduction.h"
 
+#include <cstring>
+
 #include "engine.h"
 #include "napi_util.h"
 
@@ -46,6 +48,11 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
     float* x = floatArray(env, a[1], product(dims), "x");
     float* out = floatArray(env, a[4], product(outDims), "out");
 
+    // Nothing to reduce (no axis, or only axes of extent 1): oneDNN refuses; it is a copy.
+    if (outDims == dims) {
+      std::memcpy(out, x, sizeof(float) * static_cast<size_t>(product(dims)));
+      return undefinedValue(env);
+    }
     Plan& plan = plans.get(cacheKey("reduce", {{op}, dims, reduced}), [&] {
       memory::desc src = strided(dims, rowMajorStrides(dims));
       memory::desc dst = strided(outDims, rowMajorStrides(outDims));

@@ -69,6 +69,8 @@ describe.skipIf(!onednnAvailable('onednnKernels.test.ts'))('onednn matmul, eleme
     [[3, 1, 5], [-1], false],
     [[5], 0, false],
     [[2, 3, 2, 3, 2, 3], [0, 2, 4], false],
+    [[4, 1, 3], 1, false], // only an axis of extent 1: a copy
+    [[4, 3], [], false],
   ];
   for (const kernel of ['Sum', 'Mean']) {
     for (const [i, [shape, axis, keepDims]] of REDUCE.entries()) {
