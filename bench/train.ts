@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -184,6 +184,9 @@ function runAll(): void {
   const backends = stringFlag('backend', 'wasm').split(',').filter(Boolean);
   const cases = process.argv.includes('--batch-size') ? [[]] : DEFAULT_CASES;
   const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
+  // Figures mean little without the load they were measured under: print it at both ends.
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+  console.log(`${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load()} at start`);
   const results: CaseResult[] = [];
   for (const backend of backends) {
     for (const args of cases) {
@@ -224,6 +227,7 @@ function runAll(): void {
     }
   }
   printSideBySide(results, references);
+  console.log(`load average ${load()} at the end`);
 }
 
 if (process.argv.includes('--result-file')) await runCase(stringFlag('result-file', ''));
