@@ -219,11 +219,12 @@ function runAll(): void {
       }
       references.set(batchSize, reference);
       console.log(`pytorch ${reference.torch} (oneDNN ${reference.onednn ?? '?'}, mkldnn ${reference.mkldnn_enabled ? 'on' : 'off'}, ` +
-        `${reference.threads} threads, channels-last), same model, batch ${batchSize}, synthetic views (no augmentation); ` +
+        `${reference.threads} thread${reference.threads === 1 ? '' : 's'}, channels-last), same model, batch ${batchSize}, synthetic views (no augmentation); ` +
         `${warmup} warm-up + ${steps} timed steps`);
       console.log(`  training:   ${reference.images_per_second.toFixed(1)} images/s, ${reference.gflops.toFixed(1)} GFLOP/s ` +
         `(median step ${reference.median_step_seconds.toFixed(2)} s of [${reference.step_seconds.map((s) => s.toFixed(2)).join(', ')}])`);
       console.log(`  inference:  ${reference.inference_images_per_second.toFixed(0)} images/s (encoder forward, eval mode, no grad)`);
+      console.log(`  peak RSS:   ${reference.peak_rss_gib.toFixed(2)} GiB`);
     }
   }
   printSideBySide(results, references);

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import sys
 import time
@@ -243,6 +244,7 @@ def main():
             "head": hd["trainable"],
             "with_bn_statistics": enc["total"] + hd["total"],
         },
+        "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,  # ru_maxrss is in KiB
         "inputs": "synthetic random views, channels-last; no augmentation",
     }))
 
