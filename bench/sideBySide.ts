@@ -9,7 +9,8 @@ export interface CaseResult {
   label: string;
   backend: string;
   batchSize: number;
-  microBatch?: number;
+  steps: number;
+  warmup: number;
   imagesPerSecond: number;
   gflops: number;
   inferenceImagesPerSecond: number;
@@ -27,7 +28,7 @@ function ratio(a: number, b: number | undefined): string {
 /** Rows of the table: simclr-ts cases, then one PyTorch row per batch it ran at. */
 export function sideBySideRows(results: CaseResult[], references: Map<number, TorchResult>): string[][] {
   const rows = results.map((r) => {
-    const ref = references.get(r.microBatch ?? r.batchSize);
+    const ref = references.get(r.batchSize);
     return [
       r.label,
       r.backend,

@@ -150,10 +150,12 @@ async function runCase(resultFile: string): Promise<void> {
   const counts = model.parameterCounts(); // countParams: BN moving statistics included
   const trainable = (m: tf.LayersModel) => m.trainableWeights.reduce((n, w) => n + tf.util.sizeFromShape(w.shape as number[]), 0);
   const result: CaseResult = {
-    label: [`batch ${batchSize}`, ...Object.entries(overrides).map(([k, v]) => `${k} ${v}`)].join(', '),
+    // Flag names, as the case was asked for: 'batch 4096, micro-batch 256'.
+    label: [`batch ${batchSize}`, ...Object.entries(overrides).map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`)].join(', '),
     backend: requested,
     batchSize,
-    microBatch: overrides.microBatch,
+    steps,
+    warmup,
     imagesPerSecond: batchSize / seconds,
     gflops,
     inferenceImagesPerSecond: inference,
@@ -206,12 +208,11 @@ function runAll(): void {
 
   const references = new Map<number, TorchResult>();
   if (!process.argv.includes('--no-torch')) {
-    // PyTorch trains each batch at once; a micro-batched case is compared with PyTorch at its micro-batch.
-    const batches = [...new Set(results.map((r) => r.microBatch ?? r.batchSize))];
+    // PyTorch at each case's whole batch, at once (no gradient caching: memory is not capped there).
+    // Steps and warm-ups as the first case at that batch.
+    const firstAtBatch = results.filter((r, i) => results.findIndex((q) => q.batchSize === r.batchSize) === i);
     const threads = process.argv.includes('--torch-threads') ? intFlag('torch-threads', 1) : undefined;
-    for (const batchSize of batches) {
-      const steps = intFlag('steps', 5);
-      const warmup = intFlag('warmup', 1);
+    for (const { batchSize, steps, warmup } of firstAtBatch) {
       const reference = runTorchReference({ batchSize, steps, warmup, threads, python: stringFlag('python', '') || undefined });
       if ('skipped' in reference) {
         console.log(reference.skipped);
