@@ -15,18 +15,24 @@ export interface ViewBatcher {
   imagesForStep(step: number): readonly number[];
 }
 
+/** What a non-finite loss or gradient does: stop the run, or skip that step and count it. */
+export const ON_NAN_POLICIES = ['stop', 'skip'] as const;
+export type OnNanPolicy = (typeof ON_NAN_POLICIES)[number];
+
 export interface TrainLoopOptions {
   batchSize: number;
   imageSize: number;
   schedule: Schedule;
   /** A non-finite loss or gradient: stop the run (default) or skip that step and count it. */
-  onNan: 'stop' | 'skip';
+  onNan: OnNanPolicy;
   startStep: number;
   logEvery: number;
   checkpointEvery: number;
   checkpointDir: string;
-  /** Stops the loop after the current step, with a checkpoint (SIGINT/SIGTERM do the same). */
+  /** Stops the loop after the current step, with a checkpoint (the CLI aborts it on SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /** Scores the model every `every` steps and at the end; its figures join that step's metrics record. */
+  evaluate?: { every: number; run: () => Record<string, number> };
   /** Called after every step (tests, the ablation runner's progress). */
   onStep?: (step: number, outcome: StepOutcome) => void;
 }
@@ -35,17 +41,8 @@ export interface TrainLoopResult {
   finalStep: number;
   lastLoss: number;
   skippedSteps: number;
+  /** Set when `signal` stopped the run before its last step (a checkpoint was written). */
   stopped?: 'signal';
-  /** The process signal that stopped the run (the CLI exits 128 + its number: 130, 143). */
-  signal?: StopSignal;
-}
-
-type StopSignal = 'SIGINT' | 'SIGTERM';
-const SIGNAL_NUMBERS: Record<StopSignal, number> = { SIGINT: 2, SIGTERM: 15 };
-
-/** The shell's convention for a process stopped by a signal. */
-export function signalExitCode(signal: StopSignal): number {
-  return 128 + SIGNAL_NUMBERS[signal];
 }
 
 /** A non-finite loss or gradient: the run stops, the last good checkpoint stays. */
@@ -63,7 +60,7 @@ export class NonFiniteLossError extends Error {
 /**
  * The pretraining loop: while step t trains, the batcher already makes step t+1's views,
  * so the time spent awaiting a batch is the data stall. Logs every `logEvery` steps,
- * checkpoints every `checkpointEvery` steps and at the end; SIGINT/SIGTERM checkpoint and stop.
+ * checkpoints every `checkpointEvery` steps and at the end; an aborted `signal` checkpoints and stops.
  */
 export async function trainLoop(
   model: SimclrModel,
@@ -77,18 +74,9 @@ export async function trainLoop(
   const { batchSize: B, imageSize: S, schedule } = o;
   const total = schedule.totalSteps;
   let stopRequested = false;
-  let stopSignal: StopSignal | undefined;
-  const onSignal = (signal: StopSignal) => {
-    // A second signal means "now": checkpoints are atomic, so the last one on disk stays good.
-    if (stopSignal) process.exit(signalExitCode(signal));
-    stopSignal = signal;
-    stopRequested = true;
-    progress.message('stop requested: finishing this step and writing a checkpoint…');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const onAbort = () => {
     stopRequested = true;
+    progress.message('stop requested: finishing this step and writing a checkpoint…');
   };
   o.signal?.addEventListener('abort', onAbort);
   if (o.signal?.aborted) stopRequested = true;
@@ -125,7 +113,8 @@ export async function trainLoop(
       const imagesPerSec = window.imagesPerSec(B);
       progress.update({ step, totalSteps: total, imagesPerSec, loss: result.loss });
 
-      if (step % o.logEvery === 0 || step === total) {
+      const evaluation = o.evaluate && (step % o.evaluate.every === 0 || step === total) ? o.evaluate.run() : undefined;
+      if (step % o.logEvery === 0 || step === total || evaluation) {
         const record: MetricsRecord = {
           step,
           epoch: step / batcher.stepsPerEpoch,
@@ -134,9 +123,11 @@ export async function trainLoop(
           imagesPerSec,
           dataStall: window.stallFraction(),
           ...(o.onNan === 'skip' ? { skippedSteps } : {}),
+          ...evaluation,
         };
         await logger.log(record);
-        progress.log({ step, totalSteps: total, imagesPerSec, loss: record.loss, extra: `stall ${(100 * record.dataStall).toFixed(1)}%` });
+        const scores = evaluation ? Object.entries(evaluation).filter(([k]) => k.endsWith('top1')).map(([k, v]) => `, ${k.slice(k.indexOf('/') + 1)} ${(100 * v).toFixed(1)}%`) : [];
+        progress.log({ step, totalSteps: total, imagesPerSec, loss: record.loss, extra: `stall ${(100 * record.dataStall).toFixed(1)}%${scores.join('')}` });
         window.reset();
       }
       if (step % o.checkpointEvery === 0 && step < total) {
@@ -146,12 +137,10 @@ export async function trainLoop(
     }
     if (step > lastSaved) await saveCheckpoint(o.checkpointDir, model, optimizer, step, trainStep.state?.());
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     o.signal?.removeEventListener('abort', onAbort);
     progress.done();
   }
-  const stopped = stopRequested && step < total ? { stopped: 'signal' as const, ...(stopSignal && { signal: stopSignal }) } : {};
+  const stopped = stopRequested && step < total ? { stopped: 'signal' as const } : {};
   return { finalStep: step, lastLoss, skippedSteps, ...stopped };
 }
 
