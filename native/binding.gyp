@@ -8,6 +8,7 @@
         "src/engine.cc",
         "src/conv.cc",
         "src/batchnorm.cc",
+        "src/buffers.cc",
         "src/eltwise.cc",
         "src/elementwise.cc",
         "src/matmul.cc",

@@ -2,6 +2,7 @@
 #include <node_api.h>
 
 #include "batchnorm.h"
+#include "buffers.h"
 #include "conv.h"
 #include "eltwise.h"
 #include "elementwise.h"
@@ -39,6 +40,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, GetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"allocFloat32", nullptr, AllocFloat32, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"releaseFloat32", nullptr, ReleaseFloat32, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"poolStats", nullptr, PoolStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dForward", nullptr, Conv2dForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackwardData", nullptr, Conv2dBackwardData, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackwardWeights", nullptr, Conv2dBackwardWeights, nullptr, nullptr, nullptr, napi_default, nullptr},

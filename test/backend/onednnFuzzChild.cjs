@@ -97,6 +97,14 @@ for (let r = 0; r < rounds; r++) {
   mustThrow('reduce out', () => addon.reduce(0, buf(size(rdims)), rdims, flags, new Float32Array(rout.length + 1)));
   mustThrow('reduce rank', () => addon.reduce(0, buf(128), [2, 2, 2, 2, 2, 2, 2], [1, 0, 0, 0, 0, 0, 0], new Float32Array(64)));
 }
+for (let r = 0; r < 50; r++) {
+  const pooled = addon.allocFloat32(int(1, 1 << 18));
+  pooled.fill(1);
+  if (rand() < 0.5) addon.releaseFloat32(pooled);
+  addon.releaseFloat32(new Float32Array(8)); // not from the pool: ignored
+}
+mustThrow('alloc 0', () => addon.allocFloat32(0));
+mustThrow('release type', () => addon.releaseFloat32([1, 2]));
 mustThrow('argument count', () => addon.conv2dForward());
 mustThrow('threads', () => addon.setThreads(0));
 console.log(JSON.stringify({ valid, refused }));

@@ -6,12 +6,14 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { backend_util, DataId, DataType } from '@tensorflow/tfjs';
 import { loadAddon, type OnednnAddon } from './addon.js';
 import { batchNormKernels, batchNormTrainingGradConfig } from './batchNorm.js';
 import { convKernels } from './conv.js';
 import { elementwiseKernels, reluGradConfig } from './elementwise.js';
 import { ONEDNN } from './kernelUtil.js';
 import { matmulKernels } from './matmul.js';
+import { noteDeleted, noteEscaped, noteStored } from './outputPool.js';
 import { reductionKernels } from './reduction.js';
 import { reluKernels } from './relu.js';
 
@@ -27,11 +29,37 @@ export interface OnednnOptions {
 
 let registered = false;
 
-/** The cpu backend under another name, without its "install tfjs-node" banner (this is the native path). */
+/**
+ * The cpu backend under another name, without its "install tfjs-node" banner (this is the
+ * native path), telling the output pool (outputPool.ts) when tensor data is stored, read out
+ * and deleted.
+ */
 class OnednnBackend extends MathBackendCPU {
   constructor() {
     super();
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): DataId {
+    noteStored(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: backend_util.BackendValues, shape: number[], dtype: DataType, refCount: number): void {
+    noteStored(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: DataId): backend_util.BackendValues {
+    noteEscaped(this.data.get(dataId)?.values);
+    return super.readSync(dataId);
+  }
+
+  override disposeData(dataId: DataId, force?: boolean): boolean {
+    const values = this.data.get(dataId)?.values;
+    const result = super.disposeData(dataId, force);
+    if (values !== undefined && !this.data.has(dataId)) noteDeleted(values);
+    return result;
   }
 }
 

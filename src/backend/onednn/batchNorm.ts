@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dims4, OnednnAddon } from './addon.js';
+import { allocOutput } from './outputPool.js';
 import { f32, isFloat32, ONEDNN, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
 
 export const BATCH_NORM_TRAINING = 'OnednnBatchNormTraining';
@@ -37,9 +38,9 @@ function forward({ inputs, backend, attrs }: KernelArgs, addon: OnednnAddon): tf
   }
   const d = dims(x.shape);
   const c = d[3];
-  const y = new Float32Array(sizeOf(x.shape));
-  const mean = new Float32Array(c);
-  const variance = new Float32Array(c);
+  const y = allocOutput(addon, sizeOf(x.shape));
+  const mean = allocOutput(addon, c);
+  const variance = allocOutput(addon, c);
   addon.batchNormForward(f32(backend, x), d, f32(backend, scale), f32(backend, offset), y, mean, variance, epsilonOf(attrs));
   return [output(backend, [...x.shape], y), output(backend, [c], mean), output(backend, [c], variance)];
 }
@@ -54,9 +55,9 @@ function backward({ inputs, backend, attrs }: KernelArgs, addon: OnednnAddon): t
   }
   const d = dims(x.shape);
   const c = d[3];
-  const dx = new Float32Array(sizeOf(x.shape));
-  const dscale = new Float32Array(c);
-  const doffset = new Float32Array(c);
+  const dx = allocOutput(addon, sizeOf(x.shape));
+  const dscale = allocOutput(addon, c);
+  const doffset = allocOutput(addon, c);
   addon.batchNormBackward(
     f32(backend, x), d, f32(backend, dy), f32(backend, scale), f32(backend, mean), f32(backend, variance), dx, dscale, doffset, epsilonOf(attrs));
   return [output(backend, [...x.shape], dx), output(backend, [...scale.shape], dscale), output(backend, [...scale.shape], doffset)];

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry, Dims4, OnednnAddon } from './addon.js';
+import { allocOutput } from './outputPool.js';
 import { f32, isFloat32, nativeOrCpu, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
 
 interface ConvAttrs {
@@ -58,7 +59,7 @@ function forward(args: KernelArgs, addon: OnednnAddon, fused: boolean): tf.Tenso
   if (fused && bias != null) {
     if (!isFloat32(bias) || sizeOf(bias.shape) !== channels || bias.shape.length === 0 || bias.shape[bias.shape.length - 1] !== channels) return null;
   }
-  const y = new Float32Array(sizeOf(outShape));
+  const y = allocOutput(addon, sizeOf(outShape));
   addon.conv2dForward(
     f32(args.backend, x), x.shape as Dims4, f32(args.backend, filter), filter.shape as Dims4,
     fused && bias != null ? f32(args.backend, bias) : null, y, outShape, conv.geometry, activation === 'relu');
@@ -71,7 +72,7 @@ function backwardData(args: KernelArgs, addon: OnednnAddon): tf.TensorInfo | nul
   const inputShape = args.attrs.inputShape as number[];
   const conv = convGeometry(inputShape, filter.shape, { ...(args.attrs as unknown as ConvAttrs), dilations: 1 });
   if (conv == null || !sameShape(dy.shape, conv.info.outShape)) return null;
-  const dx = new Float32Array(sizeOf(inputShape));
+  const dx = allocOutput(addon, sizeOf(inputShape));
   addon.conv2dBackwardData(f32(args.backend, dy), dy.shape as Dims4, f32(args.backend, filter), filter.shape as Dims4, dx, inputShape as Dims4, conv.geometry);
   return output(args.backend, [...inputShape], dx);
 }
@@ -82,7 +83,7 @@ function backwardFilter(args: KernelArgs, addon: OnednnAddon): tf.TensorInfo | n
   const filterShape = args.attrs.filterShape as number[];
   const conv = convGeometry(x.shape, filterShape, { ...(args.attrs as unknown as ConvAttrs), dilations: 1 });
   if (conv == null || !sameShape(dy.shape, conv.info.outShape)) return null;
-  const dw = new Float32Array(sizeOf(filterShape));
+  const dw = allocOutput(addon, sizeOf(filterShape));
   addon.conv2dBackwardWeights(f32(args.backend, x), x.shape as Dims4, f32(args.backend, dy), dy.shape as Dims4, dw, filterShape as Dims4, conv.geometry);
   return output(args.backend, [...filterShape], dw);
 }

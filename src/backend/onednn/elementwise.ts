@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OnednnAddon } from './addon.js';
+import { allocOutput } from './outputPool.js';
 import { f32, isFloat32, ONEDNN, nativeOrCpu, output, sizeOf, type KernelArgs } from './kernelUtil.js';
 
 export const RELU_GRAD = 'OnednnReluGrad';
@@ -20,7 +21,7 @@ function binary(op: number, args: KernelArgs, addon: OnednnAddon): tf.TensorInfo
   const nb = sizeOf(b.shape);
   // Same length as the output, or a single value; anything else is a real broadcast.
   if (n < 1 || n >= 2 ** 40 || !((na === n || na === 1) && (nb === n || nb === 1))) return null;
-  const out = new Float32Array(n);
+  const out = allocOutput(addon, n);
   addon.binary(op, f32(args.backend, a), f32(args.backend, b), out);
   return output(args.backend, outShape, out);
 }
@@ -30,7 +31,7 @@ function reluGrad({ inputs, backend }: KernelArgs, addon: OnednnAddon): tf.Tenso
   if (!isFloat32(x) || !isFloat32(dy) || x.shape.join() !== dy.shape.join()) {
     throw new Error('onednn relu gradient: x and dy must be float32 of one shape');
   }
-  const dx = new Float32Array(sizeOf(x.shape));
+  const dx = allocOutput(addon, sizeOf(x.shape));
   addon.reluGrad(f32(backend, x), f32(backend, dy), dx);
   return output(backend, [...x.shape], dx);
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OnednnAddon } from './addon.js';
+import { allocOutput } from './outputPool.js';
 import { f32, isFloat32, nativeOrCpu, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
 
 function matmul(args: KernelArgs, addon: OnednnAddon, fused: boolean): tf.TensorInfo | null {
@@ -30,7 +31,7 @@ function matmul(args: KernelArgs, addon: OnednnAddon, fused: boolean): tf.Tensor
   if (fused && bias != null && !(isFloat32(bias) && sizeOf(bias.shape) === n && bias.shape[bias.shape.length - 1] === n)) return null;
   const outShape = [...batchDims, m, n];
   if (sizeOf(outShape) >= 2 ** 40) return null;
-  const c = new Float32Array(sizeOf(outShape));
+  const c = allocOutput(addon, sizeOf(outShape));
   addon.matmul(
     f32(args.backend, a), f32(args.backend, b), fused && bias != null ? f32(args.backend, bias) : null, c,
     [batchA, batchB, m, ka, n], transposeA, transposeB, activation === 'relu');
