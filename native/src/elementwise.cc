@@ -1,8 +1,11 @@
-// Elementwise arithmetic that TF.js's cpu backend runs as scalar JS loops: plain loops here,
-// vectorised by the compiler and split over OpenMP threads (the runtime oneDNN uses too).
+// Elementwise arithmetic that TF.js's cpu backend runs as scalar JS loops (with per-element
+// index arithmetic when it broadcasts): plain loops here, vectorised by the compiler and split
+// over OpenMP threads (the runtime oneDNN uses too).
 #include "elementwise.h"
 
+#include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "engine.h"
 #include "napi_util.h"
@@ -23,31 +26,111 @@ int64_t lengthOf(napi_env env, napi_value v, const char* what) {
   return static_cast<int64_t>(count);
 }
 
+// Powers in double, as JS's Math.pow, so results round to the same float32.
+inline float power(float x, float y) {
+  return y == 2.f ? static_cast<float>(static_cast<double>(x) * x) : static_cast<float>(std::pow(static_cast<double>(x), static_cast<double>(y)));
+}
+
 template <typename Op>
-void apply(const float* a, int64_t strideA, const float* b, int64_t strideB, float* out, int64_t n, Op op) {
-#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
-  for (int64_t i = 0; i < n; i++) out[i] = op(a[i * strideA], b[i * strideB]);
+void rows(const float* a, const std::vector<int64_t>& sa, const float* b, const std::vector<int64_t>& sb, float* out,
+          const std::vector<int64_t>& dims, Op op) {
+  const size_t rank = dims.size();
+  const int64_t inner = dims[rank - 1];
+  int64_t outer = 1;
+  for (size_t i = 0; i + 1 < rank; i++) outer *= dims[i];
+  const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+#pragma omp parallel for if (outer * inner >= kParallelMin) schedule(static)
+  for (int64_t row = 0; row < outer; row++) {
+    // Offsets of this row in a and b from its coordinates (a broadcast axis has stride 0).
+    int64_t rest = row, offA = 0, offB = 0;
+    for (size_t d = rank - 1; d-- > 0;) {
+      int64_t coord = rest % dims[d];
+      rest /= dims[d];
+      offA += coord * sa[d];
+      offB += coord * sb[d];
+    }
+    const float* pa = a + offA;
+    const float* pb = b + offB;
+    float* po = out + row * inner;
+    if (ia == 1 && ib == 1) {
+#pragma omp simd
+      for (int64_t j = 0; j < inner; j++) po[j] = op(pa[j], pb[j]);
+    } else {
+      for (int64_t j = 0; j < inner; j++) po[j] = op(pa[j * ia], pb[j * ib]);
+    }
+  }
+}
+
+// Row-major strides of `dims`, 0 along axes of extent 1 that the output does not share.
+std::vector<int64_t> broadcastStrides(const std::vector<int64_t>& dims, const std::vector<int64_t>& outDims) {
+  std::vector<int64_t> strides(dims.size());
+  int64_t s = 1;
+  for (size_t i = dims.size(); i-- > 0;) {
+    strides[i] = dims[i] == 1 && outDims[i] != 1 ? 0 : s;
+    s *= dims[i];
+  }
+  return strides;
 }
 
 }  // namespace
 
 napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    auto args = callArgs(env, info, 4);
-    int64_t op = intArg(env, args[0], "op", 0, 2);
-    int64_t n = lengthOf(env, args[3], "out");
-    int64_t na = lengthOf(env, args[1], "a");
-    int64_t nb = lengthOf(env, args[2], "b");
-    if (!((na == n || na == 1) && (nb == n || nb == 1))) throw ArgError("operands must have the output's length or length 1");
-    const float* a = floatArray(env, args[1], na, "a");
-    const float* b = floatArray(env, args[2], nb, "b");
-    float* out = floatArray(env, args[3], n, "out");
-    int64_t sa = na == 1 ? 0 : 1;
-    int64_t sb = nb == 1 ? 0 : 1;
+    auto args = callArgs(env, info, 7);
+    int64_t op = intArg(env, args[0], "op", 0, 3);
+    uint32_t rank = 0;
+    bool isArray = false;
+    napi_is_array(env, args[6], &isArray);
+    if (!isArray || napi_get_array_length(env, args[6], &rank) != napi_ok || rank < 1 || rank > 6) {
+      throw ArgError("outDims must be an array of 1 to 6 dimensions");
+    }
+    auto outDims = intList(env, args[6], rank, "outDims", 1, kMaxDim);
+    auto aDims = intList(env, args[2], rank, "aDims", 1, kMaxDim);
+    auto bDims = intList(env, args[4], rank, "bDims", 1, kMaxDim);
+    for (uint32_t i = 0; i < rank; i++) {
+      if ((aDims[i] != outDims[i] && aDims[i] != 1) || (bDims[i] != outDims[i] && bDims[i] != 1)) {
+        throw ArgError("operand dims must equal the output's or be 1");
+      }
+    }
+    const float* a = floatArray(env, args[1], product(aDims), "a");
+    const float* b = floatArray(env, args[3], product(bDims), "b");
+    float* out = floatArray(env, args[5], product(outDims), "out");
+    auto sa = broadcastStrides(aDims, outDims);
+    auto sb = broadcastStrides(bDims, outDims);
     switch (op) {
-      case 0: apply(a, sa, b, sb, out, n, [](float x, float y) { return x + y; }); break;
-      case 1: apply(a, sa, b, sb, out, n, [](float x, float y) { return x - y; }); break;
-      default: apply(a, sa, b, sb, out, n, [](float x, float y) { return x * y; }); break;
+      case 0: rows(a, sa, b, sb, out, outDims, [](float x, float y) { return x + y; }); break;
+      case 1: rows(a, sa, b, sb, out, outDims, [](float x, float y) { return x - y; }); break;
+      case 2: rows(a, sa, b, sb, out, outDims, [](float x, float y) { return x * y; }); break;
+      default: rows(a, sa, b, sb, out, outDims, power); break;
+    }
+    return undefinedValue(env);
+  });
+}
+
+napi_value Unary(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto args = callArgs(env, info, 3);
+    int64_t op = intArg(env, args[0], "op", 0, 3);
+    int64_t n = lengthOf(env, args[1], "x");
+    const float* x = floatArray(env, args[1], n, "x");
+    float* out = floatArray(env, args[2], n, "out");
+    switch (op) {
+      case 0:
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+        for (int64_t i = 0; i < n; i++) out[i] = std::fabs(x[i]);
+        break;
+      case 1:
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+        for (int64_t i = 0; i < n; i++) out[i] = static_cast<float>(static_cast<double>(x[i]) * x[i]);
+        break;
+      case 2:
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+        for (int64_t i = 0; i < n; i++) out[i] = -x[i];
+        break;
+      default:
+#pragma omp parallel for simd if (n >= kParallelMin) schedule(static)
+        for (int64_t i = 0; i < n; i++) out[i] = static_cast<float>(std::sqrt(static_cast<double>(x[i])));
+        break;
     }
     return undefinedValue(env);
   });

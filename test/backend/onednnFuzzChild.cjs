@@ -81,10 +81,18 @@ for (let r = 0; r < rounds; r++) {
   const a = buf(len), o = new Float32Array(len);
   addon.reluForward(a, o);
   addon.reluGrad(a, buf(len), o);
-  addon.binary(int(0, 2), a, rand() < 0.5 ? buf(len) : buf(1), o);
+  const one = rand() < 0.5;
+  addon.binary(int(0, 2), a, [len], one ? buf(1) : buf(len), [one ? 1 : len], o, [len]);
+  addon.unary(int(0, 2), a, o);
   finite('elementwise', o);
-  mustThrow('binary length', () => addon.binary(0, a, buf(len + 1), o));
-  mustThrow('binary op', () => addon.binary(7, a, a, o));
+  const bd = [int(1, 5), int(1, 5), int(1, 5)];
+  const bs = bd.map((d) => (rand() < 0.5 ? 1 : d));
+  const bo = new Float32Array(size(bd));
+  addon.binary(int(0, 2), buf(size(bs)), bs, buf(size(bd)), bd, bo, bd);
+  mustThrow('binary length', () => addon.binary(0, a, [len], buf(len + 1), [len], o, [len]));
+  mustThrow('binary broadcast', () => addon.binary(0, buf(6), [2, 3], buf(6), [3, 2], new Float32Array(6), [3, 2]));
+  mustThrow('binary op', () => addon.binary(7, a, [len], a, [len], o, [len]));
+  mustThrow('unary length', () => addon.unary(0, a, buf(len + 1)));
   mustThrow('relu type', () => addon.reluForward(new Float64Array(len), o));
   mustThrow('reluGrad length', () => addon.reluGrad(a, buf(len + 1), o));
 

@@ -14,7 +14,7 @@ async function agree(kernel: string, inputs: Record<string, Operand>, attrs: Rec
   const got = await runKernelOn('onednn', kernel, inputs, attrs);
   expect(tf.memory().numTensors).toBe(before);
   expect(got.shape).toEqual(want.shape);
-  expect(relativeError(got.values, want.values)).toBeLessThan(tolerance);
+  expect(relativeError(got.values, want.values)).toBeLessThanOrEqual(tolerance);
 }
 
 describe.skipIf(!onednnAvailable('onednnKernels.test.ts'))('onednn matmul, elementwise and relu kernels', () => {
@@ -49,7 +49,10 @@ describe.skipIf(!onednnAvailable('onednnKernels.test.ts'))('onednn matmul, eleme
     });
   }
 
-  const BINARY: [number[], number[]][] = [[[4, 5, 3], [4, 5, 3]], [[7], [1]], [[], [3, 2]], [[1, 1], [6, 5]], [[3, 1], [1, 4]], [[2, 3], [3]], [[70000], [70000]]];
+  const BINARY: [number[], number[]][] = [
+    [[4, 5, 3], [4, 5, 3]], [[7], [1]], [[], [3, 2]], [[], []], [[1, 1], [6, 5]], [[3, 1], [1, 4]], [[2, 3], [3]],
+    [[70000], [70000]], [[6, 1, 1, 5], [6, 3, 4, 5]], [[6, 3, 4, 5], [5]], [[2, 1, 3, 1, 2, 1], [1, 4, 1, 2, 1, 3]],
+  ];
   for (const kernel of ['Add', 'Sub', 'Multiply']) {
     for (const [i, [sa, sb]] of BINARY.entries()) {
       it(`${kernel} [${sa}] and [${sb}] matches the cpu backend`, async () => {
@@ -86,6 +89,28 @@ describe.skipIf(!onednnAvailable('onednnKernels.test.ts'))('onednn matmul, eleme
     expect(await s.data()).toEqual(new Int32Array([2]));
     s.dispose();
   });
+
+  for (const [i, [sa, sb]] of BINARY.entries()) {
+    it(`Pow of |[${sa}]| by [${sb}] matches the cpu backend`, async () => {
+      const rng = Rng.derive(66, i);
+      const a = operand(rng, sa);
+      a.values = a.values.map(Math.abs);
+      await agree('Pow', { a, b: operand(rng, sb) }, {}, 1e-6);
+    });
+  }
+
+  it('Pow by 2 and 3 of negative bases matches the cpu backend', async () => {
+    const rng = Rng.derive(67, 0);
+    for (const e of [2, 3]) await agree('Pow', { a: operand(rng, [5, 7]), b: { values: new Float32Array([e]), shape: [] } }, {}, 1e-7);
+  });
+
+  for (const kernel of ['Abs', 'Square', 'Neg', 'Sqrt']) {
+    it(`${kernel} matches the cpu backend exactly`, async () => {
+      const x = operand(Rng.derive(68, 0), [3, 70001]);
+      if (kernel === 'Sqrt') x.values = x.values.map(Math.abs);
+      await agree(kernel, { x }, {}, 0);
+    });
+  }
 
   it('Add of int32 tensors still works (cpu kernel)', async () => {
     await tf.setBackend('onednn');

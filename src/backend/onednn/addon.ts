@@ -32,8 +32,10 @@ export interface OnednnAddon {
   reluForward(x: F32, y: F32): void;
   /** dx = x > 0 ? dy : 0. */
   reluGrad(x: F32, dy: F32, dx: F32): void;
-  /** out = a op b (0 add, 1 subtract, 2 multiply); a and b of out's length or of length 1. */
-  binary(op: number, a: F32, b: F32, out: F32): void;
+  /** out = a op b (0 add, 1 subtract, 2 multiply, 3 power), broadcasting; dims of one rank (1–6). */
+  binary(op: number, a: F32, aDims: number[], b: F32, bDims: number[], out: F32, outDims: number[]): void;
+  /** out = op(x): 0 abs, 1 square, 2 negate, 3 sqrt. */
+  unary(op: number, x: F32, out: F32): void;
   /** Sum (op 0) or mean (op 1) over the axes flagged 1 in `reduced`; x row-major of `dims` (rank 1–6). */
   reduce(op: number, x: F32, dims: number[], reduced: number[], out: F32): void;
   /** dims [batchA, batchB, m, k, n]; c[batch, m, n] = op(a)·op(b) (+ bias) (relu). */

@@ -1,29 +1,43 @@
 /**
- * Add, Sub and Multiply of float32 tensors of one shape (or one side a single value) natively;
- * other broadcasts and dtypes run the cpu kernels. And ReLU's gradient as one pass, where
- * TF.js's is step(x) then a multiply.
+ * Add, Sub, Multiply and Pow of float32 tensors with any broadcast (rank ≤ 6), and Abs,
+ * Square, Neg and Sqrt, natively; other dtypes run the cpu kernels. And ReLU's gradient as one
+ * pass, where TF.js's is step(x) then a multiply.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OnednnAddon } from './addon.js';
 import { allocOutput } from './outputPool.js';
-import { f32, isFloat32, ONEDNN, nativeOrCpu, output, sizeOf, type KernelArgs } from './kernelUtil.js';
+import { f32, isFloat32, ONEDNN, nativeOrCpu, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
 
 export const RELU_GRAD = 'OnednnReluGrad';
 
-const OPS = { Add: 0, Sub: 1, Multiply: 2 } as const;
+const BINARY = { Add: 0, Sub: 1, Multiply: 2, Pow: 3 } as const;
+const UNARY = { Abs: 0, Square: 1, Neg: 2, Sqrt: 3 } as const;
+
+/** `shape` with leading 1s up to `rank` (NumPy broadcasting aligns trailing axes). */
+function padded(shape: readonly number[], rank: number): number[] {
+  return [...new Array<number>(rank - shape.length).fill(1), ...shape];
+}
 
 function binary(op: number, args: KernelArgs, addon: OnednnAddon): tf.TensorInfo | null {
   const { a, b } = args.inputs;
   if (!isFloat32(a) || !isFloat32(b)) return null;
   const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
   const n = sizeOf(outShape);
-  const na = sizeOf(a.shape);
-  const nb = sizeOf(b.shape);
-  // Same length as the output, or a single value; anything else is a real broadcast.
-  if (n < 1 || n >= 2 ** 40 || !((na === n || na === 1) && (nb === n || nb === 1))) return null;
+  if (n < 1 || n >= 2 ** 40 || !validDims(a.shape) || !validDims(b.shape)) return null;
+  // A scalar result is rank 0; the addon works on rank 1 to 6.
+  const rank = Math.max(1, outShape.length);
+  if (rank > 6) return null;
   const out = allocOutput(addon, n);
-  addon.binary(op, f32(args.backend, a), f32(args.backend, b), out);
+  addon.binary(op, f32(args.backend, a), padded(a.shape, rank), f32(args.backend, b), padded(b.shape, rank), out, padded(outShape, rank));
   return output(args.backend, outShape, out);
+}
+
+function unary(op: number, { inputs, backend }: KernelArgs, addon: OnednnAddon): tf.TensorInfo | null {
+  const { x } = inputs;
+  if (!isFloat32(x) || sizeOf(x.shape) < 1 || sizeOf(x.shape) >= 2 ** 40) return null;
+  const out = allocOutput(addon, sizeOf(x.shape));
+  addon.unary(op, f32(backend, x), out);
+  return output(backend, [...x.shape], out);
 }
 
 function reluGrad({ inputs, backend }: KernelArgs, addon: OnednnAddon): tf.TensorInfo {
@@ -38,7 +52,8 @@ function reluGrad({ inputs, backend }: KernelArgs, addon: OnednnAddon): tf.Tenso
 
 export function elementwiseKernels(addon: OnednnAddon): tf.KernelConfig[] {
   return [
-    ...Object.entries(OPS).map(([name, op]) => nativeOrCpu(name, addon, (args, ad) => binary(op, args, ad))),
+    ...Object.entries(BINARY).map(([name, op]) => nativeOrCpu(name, addon, (args, ad) => binary(op, args, ad))),
+    ...Object.entries(UNARY).map(([name, op]) => nativeOrCpu(name, addon, (args, ad) => unary(op, args, ad))),
     { kernelName: RELU_GRAD, backendName: ONEDNN, kernelFunc: (args) => reluGrad(args as unknown as KernelArgs, addon) },
   ];
 }
