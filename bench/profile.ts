@@ -1,7 +1,7 @@
 /**
  * Where a training step of the bench model spends its time, by kernel, on wasm or onednn (whose
  * kernels are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
- *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--batch-size 128] [--top 25]
+ *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--cpu-time] [--batch-size 128] [--top 25]
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/backend/select.js';
@@ -16,6 +16,19 @@ const backend = await selectBackend(backendName, threadsArg >= 0 ? { threads: in
 const { step, dispose } = benchSetup(batchSize);
 const views = randomViews(batchSize);
 for (let i = 0; i < 2; i++) await step.run(views, 0.1); // warm-up: weights, optimizer slots, JIT
+
+// --cpu-time: each kernel's cost as this process's CPU time rather than wall time, which on a
+// loaded machine mostly measures the wait for a core. Meaningful with one thread (--threads 1).
+const cpuTime = process.argv.includes('--cpu-time');
+if (cpuTime) {
+  const timed = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+  timed.time = async (f) => {
+    const start = process.cpuUsage();
+    f();
+    const used = process.cpuUsage(start);
+    return { kernelMs: (used.user + used.system) / 1000 };
+  };
+}
 
 const t0 = performance.now();
 const cpu = process.cpuUsage();
@@ -60,6 +73,6 @@ const print = (title: string, map: Map<string, Row>) => {
   }
 };
 console.log(`${backend.active}${backend.threads ? ` (${backend.threads} threads)` : ''}, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU (under the profiler), ` +
-  `${kernelMs.toFixed(0)} ms in kernels; the rest is JS (tape, gradients, optimizer bookkeeping)`);
+  `${kernelMs.toFixed(0)} ms ${cpuTime ? 'CPU ' : ''}in kernels; the rest is JS (tape, gradients, optimizer bookkeeping)`);
 print('by kernel', byKernel);
 print('by kernel and input shapes', byShape);

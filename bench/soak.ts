@@ -37,7 +37,7 @@ const MB = 1024 * 1024;
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'simclr-soak-'));
 const readings: { step: number; tensors: number; rssMb: number }[] = [];
 const started = performance.now();
-console.log(`soak: ${steps} steps, resnet18 width 0.125, 16×16, batch ${batchSize}, wasm, data ${data}; reading every ${every} steps`);
+console.log(`soak: ${steps} steps, resnet18 width 0.125, 16×16, batch ${batchSize}, ${flag('backend', 'wasm')}, data ${data}; reading every ${every} steps`);
 console.log('step\ttensors\tRSS MB\twasm/JS bytes MB');
 try {
   await pretrain(

@@ -7,5 +7,5 @@
 napi_value Binary(napi_env env, napi_callback_info info);
 // unary(op, x, out): op 0 abs, 1 square, 2 negate, 3 sqrt.
 napi_value Unary(napi_env env, napi_callback_info info);
-// reluGrad(x, dy, dx): dx = x > 0 ? dy : 0.
+// reluGrad(x, dy, dx): dx = dy · step(x), TF.js's Relu gradient.
 napi_value ReluGrad(napi_env env, napi_callback_info info);

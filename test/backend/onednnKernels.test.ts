@@ -137,8 +137,8 @@ describe.skipIf(!onednnAvailable('onednnKernels.test.ts'))('onednn matmul, eleme
       };
       const want = await grad('cpu');
       const before = tf.memory().numTensors;
-      // Exact (TF.js's dy·0 gives −0 where this gives +0: equal as numbers).
-      expect(relativeError(await grad('onednn'), want)).toBe(0);
+      // Bit for bit, −0 (negative dy where x ≤ 0) included.
+      expect(Array.from(await grad('onednn')).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(want).map((v) => Object.is(v, -0) ? '-0' : v));
       expect(tf.memory().numTensors).toBe(before);
     });
   }

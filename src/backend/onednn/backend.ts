@@ -23,8 +23,14 @@ export function nativeKernels(addon: OnednnAddon): tf.KernelConfig[] {
 }
 
 export interface OnednnOptions {
-  /** oneDNN's threads; default every core. */
+  /** oneDNN's threads; default OMP_NUM_THREADS when set, else every core. */
   threads?: number;
+}
+
+/** OMP_NUM_THREADS as a positive integer, or 0 (a list such as "4,2" takes its first entry). */
+function ompThreads(): number {
+  const value = Number.parseInt(process.env.OMP_NUM_THREADS ?? '', 10);
+  return Number.isInteger(value) && value > 0 && value <= 4096 ? value : 0;
 }
 
 let registered = false;
@@ -89,7 +95,7 @@ export function registerOnednnBackend(options: OnednnOptions = {}): { addon: One
   const addon = loadAddon();
   if (addon instanceof Error) throw addon;
   if (!registered) register(addon);
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? (ompThreads() || availableParallelism());
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 4096)) {
     throw new Error(`threads must be an integer from 1 to 4096, got ${threads}`);
   }
