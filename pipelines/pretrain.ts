@@ -20,7 +20,7 @@ import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
 import { prepareRunDirectory, runPaths } from '../src/train/runDirectory.js';
 import { microBatchSize } from '../src/train/steps/gradientCache.js';
-import { createTrainStep } from '../src/train/steps/index.js';
+import { createTrainStep } from '../src/objectives/createTrainStep.js';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
 
 export interface PretrainResult extends TrainLoopResult {

@@ -1,6 +1,6 @@
 import type { Options } from 'yargs';
 import { BACKEND_NAMES } from '../backend/select.js';
-import { LOSS_NAMES } from '../config/lossOptions.js';
+import { defaultsText, LOSS_NAMES } from '../objectives/index.js';
 import { LR_SCALINGS } from '../optim/schedule.js';
 import { PRETRAIN_DEFAULTS } from '../config/pretrainOptions.js';
 
@@ -26,13 +26,13 @@ export const FLAGS = {
   'cifar-stem': { type: 'boolean', describe: '3×3 stride-1 stem, no max-pool (default: on up to 64 px)' },
   'proj-dim': { type: 'number', default: d.projDim, describe: 'projection output dimension (z)' },
   'proj-layers': { type: 'number', default: d.projLayers, describe: 'dense layers in the projection head' },
-  temperature: { type: 'number', describe: 'softmax temperature τ (default: 0.5 ntxent, 0.07 infonce/moco/nce)' },
+  temperature: { type: 'number', describe: `softmax temperature τ (default: ${defaultsText('temperature')})` },
   loss: { choices: LOSS_NAMES, default: d.loss, describe: 'objective (see README: Objectives)' },
   'queue-size': { type: 'number', default: d.queueSize, describe: 'moco: keys in the queue (negatives per query)' },
   'moco-momentum': { type: 'number', default: d.mocoMomentum, describe: 'moco: EMA momentum of the key encoder' },
   mining: { choices: ['all', 'hard', 'semi-hard'], default: d.mining, describe: 'triplet: online mining of negatives in the batch' },
   distance: { choices: ['euclidean', 'cosine'], default: d.distance, describe: 'triplet: distance between normalised embeddings' },
-  margin: { type: 'number', describe: 'triplet α / contrastive m (default: 0.2 / 1.0)' },
+  margin: { type: 'number', describe: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
   labels: { type: 'string', describe: 'triplet/contrastive: ImageFolder of the --data images; same class = positive' },
   optimizer: { choices: ['lars', 'adam'], default: d.optimizer, describe: 'optimizer' },
   lr: { type: 'number', default: d.lr, describe: 'base learning rate (scaled by --lr-scaling)' },

@@ -7,7 +7,8 @@ import type { Backbone } from '../models/resnet.js';
 import type { ModelConfig } from '../models/simclrModel.js';
 import type { OptimizerName } from '../optim/index.js';
 import { LR_SCALINGS, type LrScaling } from '../optim/schedule.js';
-import { type LossName, validateLossOptions, withLossDefaults } from './lossOptions.js';
+import { validateLossOptions, withLossDefaults } from '../objectives/lossOptions.js';
+import type { LossName } from '../objectives/registry.js';
 
 /** Every option of a pretraining run (CLI flag names are the kebab-case forms); unset optional ones take loss- or size-dependent defaults (withResolvedDefaults). */
 export interface PretrainOptions {

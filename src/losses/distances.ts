@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
-export type DistanceMetric = 'euclidean' | 'cosine';
+/** Distances between normalised embeddings (--distance). */
+export const DISTANCE_METRICS = ['euclidean', 'cosine'] as const;
+export type DistanceMetric = (typeof DISTANCE_METRICS)[number];
 
 /**
  * Floor under squared distances before the square root: sqrt has an infinite slope at 0, and
