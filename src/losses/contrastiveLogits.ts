@@ -3,13 +3,15 @@ import { maskedLogits, pairMasks, type PairRule } from './contrastiveMasks.js';
 import { contrastiveStatMeans, contrastiveStatSums } from './contrastiveStats.js';
 
 /**
- * The logits every softmax / logistic objective (NT-Xent, InfoNCE, NCE, MoCo) is computed on.
- * `logits` [A, C + K]: s/τ of each anchor against the C candidates, then against the K extra
- * negatives; columns the rule leaves out hold MASKED_LOGIT. The masks cover the C candidates
- * only ([A, C]): the extra columns are negatives of every anchor.
+ * The logits every softmax / logistic objective (NT-Xent, InfoNCE, NCE, MoCo) is computed on:
+ * s/τ of each anchor against the C candidates, [A, C], where columns the rule leaves out hold
+ * MASKED_LOGIT, and against the K extra negatives, [A, K] (kept apart: K may be 65536, and
+ * joining the blocks would copy it).
  */
 export type ContrastiveLogits = {
   logits: tf.Tensor2D;
+  /** Negatives of every anchor; absent without extra negatives. */
+  extraLogits?: tf.Tensor2D;
   positiveMask: tf.Tensor2D;
   negativeMask: tf.Tensor2D;
   /** [top1, positiveCosine, negativeCosine] over the anchors (CONTRASTIVE_LOGIT_STATS). */
@@ -48,10 +50,10 @@ export function contrastiveLogits(anchors: tf.Tensor2D, candidates: tf.Tensor2D,
     // Explicit transpose: matMul with a transposed operand is far slower on wasm.
     const cos = tf.matMul(anchors, tf.transpose(candidates)) as tf.Tensor2D;
     const extraCos = extra && similarityToConstants(anchors, extra);
-    const batchLogits = maskedLogits(cos, masks.excluded, o.temperature);
-    const logits = extraCos ? (tf.concat([batchLogits, tf.div(extraCos, o.temperature)], 1) as tf.Tensor2D) : batchLogits;
+    const logits = maskedLogits(cos, masks.excluded, o.temperature);
+    const extraLogits = extraCos && (tf.div(extraCos, o.temperature) as tf.Tensor2D);
     const stats = contrastiveStatMeans(contrastiveStatSums(cos, masks.positive, masks.negative, extraCos), a);
-    return { logits, positiveMask: masks.positive, negativeMask: masks.negative, stats };
+    return { logits, extraLogits, positiveMask: masks.positive, negativeMask: masks.negative, stats };
   });
 }
 

@@ -23,7 +23,7 @@ export { emaUpdate } from './momentumEncoder.js';
 export { binaryNce, nceLoss } from './nce.js';
 export type { NceOptions } from './nce.js';
 export { NT_XENT_TEMPERATURE, ntXentLoss, ntXentWithStats } from './ntXent.js';
-export { positiveCrossEntropyRows, positiveWeights, softmaxCrossEntropy } from './softmaxCrossEntropy.js';
+export { crossEntropyGivenLse, positiveWeights, rowLogSumExp, softmaxCrossEntropy } from './softmaxCrossEntropy.js';
 export { stopGradient } from './stopGradient.js';
 export { TRIPLET_MARGIN, TRIPLET_STATS, tripletLoss, tripletLossWithStats } from './triplet.js';
 export type { TripletOptions, TripletStats } from './triplet.js';

@@ -12,7 +12,8 @@ export const INFO_NCE_TEMPERATURE = 0.07;
  *   L = mean_b [ −s⁺_b/τ + log( exp(s⁺_b/τ) + Σ_k exp(s⁻_bk/τ) ) ]
  *
  * Pass cosine similarities as logits. The objectives get their logits from contrastiveLogits;
- * this form, positive in column 0, goes through the same softmaxCrossEntropy.
+ * this form (the positive as the one candidate, the negatives as extra negatives) goes through
+ * the same softmaxCrossEntropy.
  */
 export function infoNceLoss(
   positiveLogits: tf.Tensor1D,
@@ -24,7 +25,8 @@ export function infoNceLoss(
     throw new Error(`infoNceLoss: temperature must be a positive number, got ${temperature}`);
   }
   return tf.tidy(() => {
-    const logits = tf.div(tf.concat([tf.expandDims(positiveLogits, 1), negativeLogits], 1), temperature) as tf.Tensor2D;
-    return softmaxCrossEntropy({ logits, positiveMask: tf.ones([positiveLogits.shape[0], 1]) });
+    const logits = tf.div(tf.expandDims(positiveLogits, 1), temperature) as tf.Tensor2D;
+    const extraLogits = negativeLogits.shape[1] > 0 ? (tf.div(negativeLogits, temperature) as tf.Tensor2D) : undefined;
+    return softmaxCrossEntropy({ logits, extraLogits, positiveMask: tf.ones([positiveLogits.shape[0], 1]) });
   });
 }

@@ -35,8 +35,8 @@ export function nceLoss(
   const shift = noiseLogProb === undefined ? 0 : Math.log(k) + noiseLogProb;
   return tf.tidy(() => {
     const b = positiveLogits.shape[0];
-    const logits = tf.sub(tf.concat([tf.expandDims(positiveLogits, 1), negativeLogits], 1), shift) as tf.Tensor2D;
-    return binaryNce({ logits, positiveMask: tf.ones([b, 1]), negativeMask: tf.zeros([b, 1]) });
+    const logits = tf.sub(tf.expandDims(positiveLogits, 1), shift) as tf.Tensor2D;
+    return binaryNce({ logits, extraLogits: tf.sub(negativeLogits, shift) as tf.Tensor2D, positiveMask: tf.ones([b, 1]), negativeMask: tf.zeros([b, 1]) });
   });
 }
 
@@ -45,15 +45,11 @@ export function nceLoss(
  * negative, summed per anchor, averaged over the anchors. softplus keeps both stable for large
  * |s|: −log σ(s) = softplus(−s), −log(1 − σ(s)) = softplus(s).
  */
-export function binaryNce(l: Pick<ContrastiveLogits, 'logits' | 'positiveMask' | 'negativeMask'>): tf.Scalar {
+export function binaryNce(l: Pick<ContrastiveLogits, 'logits' | 'extraLogits' | 'positiveMask' | 'negativeMask'>): tf.Scalar {
   return tf.tidy(() => {
-    const [a, c] = l.positiveMask.shape;
-    const k = l.logits.shape[1] - c;
-    const batch = k === 0 ? l.logits : tf.slice(l.logits, [0, 0], [a, c]);
-    const positive = tf.mul(tf.softplus(tf.neg(batch)), l.positiveMask);
-    let rows = tf.sum(tf.add(positive, tf.mul(tf.softplus(batch), l.negativeMask)), 1);
-    // The extra columns (a queue) are negatives of every anchor.
-    if (k > 0) rows = tf.add(rows, tf.sum(tf.softplus(tf.slice(l.logits, [0, c], [a, k])), 1));
+    const positive = tf.mul(tf.softplus(tf.neg(l.logits)), l.positiveMask);
+    let rows = tf.sum(tf.add(positive, tf.mul(tf.softplus(l.logits), l.negativeMask)), 1);
+    if (l.extraLogits) rows = tf.add(rows, tf.sum(tf.softplus(l.extraLogits), 1));
     return tf.mean(rows) as tf.Scalar;
   });
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { maskedLogits, pairMasks } from '../../losses/contrastiveMasks.js';
 import { contrastiveStatMeans, contrastiveStatSums } from '../../losses/contrastiveStats.js';
-import { positiveCrossEntropyRows, positiveWeights } from '../../losses/softmaxCrossEntropy.js';
+import { crossEntropyGivenLse, positiveWeights, rowLogSumExp } from '../../losses/softmaxCrossEntropy.js';
 import { viewLabels } from '../../losses/views.js';
 
 /** NT-Xent of a batch, its gradient with respect to the projections, and the logged statistics. */
@@ -53,10 +53,12 @@ export function ntXentZGradient(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: n
         const uc = tf.slice(u, [start, 0], [size, -1]);
         const masks = pairMasks({ anchorLabels: labels.subarray(start, start + size), candidateLabels: labels, selfOffset: start });
         const cos = tf.matMul(uc, uT) as tf.Tensor2D;
-        const logProbabilities = tf.logSoftmax(maskedLogits(cos, masks.excluded, temperature)) as tf.Tensor2D;
-        const lossSum = tf.sum(positiveCrossEntropyRows(logProbabilities, masks.positive)) as tf.Scalar;
-        // dL/dcos for these anchor rows.
-        const g = tf.div(tf.sub(tf.exp(logProbabilities), positiveWeights(masks.positive)), rows * temperature);
+        const logits = maskedLogits(cos, masks.excluded, temperature);
+        const lse = rowLogSumExp(logits);
+        const weights = positiveWeights(masks.positive);
+        const lossSum = tf.sum(crossEntropyGivenLse(lse, logits, weights)) as tf.Scalar;
+        // dL/dcos for these anchor rows: (softmax − W)/(2N τ).
+        const g = tf.div(tf.sub(tf.exp(tf.sub(logits, lse)), weights), rows * temperature);
         const rowGrad = tf.matMul(g, u) as tf.Tensor2D;
         const nextColumnGrad = tf.add(columnGrad, tf.matMul(tf.transpose(g), uc)) as tf.Tensor2D;
         return [rowGrad, nextColumnGrad, lossSum, contrastiveStatSums(cos, masks.positive, masks.negative)] as const;
