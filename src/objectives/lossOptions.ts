@@ -1,7 +1,6 @@
-import type { ObjectiveOption, StepOptions } from './registry.js';
-import { isLossName, LOSS_NAMES, type LossName, objectiveOf, OBJECTIVES } from './registry.js';
 import { DISTANCE_METRICS } from '../losses/distances.js';
 import { TRIPLET_MININGS } from '../losses/tripletMining.js';
+import { isLossName, LOSS_NAMES, type LossName, type ObjectiveOption, objectiveOf, OBJECTIVES, type StepOptions } from './registry.js';
 
 /** What the objective options' validation and defaults read of a run's options (PretrainOptions fits it). */
 export interface LossOptions extends StepOptions {
