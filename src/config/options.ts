@@ -222,7 +222,7 @@ export function checkOption(name: OptionName, value: unknown): void {
   if (value === undefined) return;
   const spec = SPECS[name];
   const flag = `--${flagOf(name)}`;
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (spec.choices && !spec.choices.includes(value)) throw new Error(`${flag} must be one of ${spec.choices.join(', ')}, got ${shown}`);
   if (spec.type === 'number') {
     if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`${flag} must be a number, got ${shown}`);

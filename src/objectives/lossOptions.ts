@@ -48,22 +48,16 @@ export function defaultsText(option: 'temperature' | 'margin'): string {
   return [...byValue].map(([value, losses]) => `${value} ${losses.join('/')}`).join(', ');
 }
 
-/** One clear line for a loss option that is invalid or means nothing with this --loss. */
+/** One clear line for a loss option that means nothing with this --loss (values are checked by the option table). */
 export function validateLossOptions(o: LossOptions): void {
   if (!isLossName(o.loss)) throw new Error(`--loss must be one of ${LOSS_NAMES.join(', ')}, got ${String(o.loss)}`);
   const objective = objectiveOf(o.loss);
   const refuse = (flag: string, option: ObjectiveOption) => new Error(`${flag} needs --loss ${orList(lossesTaking(option))}, got ${o.loss}`);
-  if (o.temperature !== undefined && !(o.temperature > 0)) throw new Error(`--temperature must be > 0, got ${o.temperature}`);
   if (o.temperature !== undefined && !takesOption(o.loss, 'temperature')) {
     throw new Error(`--temperature has no meaning with --loss ${o.loss}${objective.kind === 'margin' ? ' (it uses --margin)' : ''}`);
   }
-  if (o.margin !== undefined && !(o.margin > 0 && Number.isFinite(o.margin))) throw new Error(`--margin must be a positive number, got ${o.margin}`);
   if (o.margin !== undefined && !takesOption(o.loss, 'margin')) throw refuse('--margin', 'margin');
   if (o.labels !== undefined && !takesOption(o.loss, 'labels')) throw refuse('--labels (same-class positives)', 'labels');
-  if (!Number.isInteger(o.queueSize) || o.queueSize < 1) throw new Error(`--queue-size must be a positive integer, got ${o.queueSize}`);
-  if (!(o.mocoMomentum >= 0 && o.mocoMomentum <= 1)) throw new Error(`--moco-momentum must be in [0, 1], got ${o.mocoMomentum}`);
-  if (!TRIPLET_MININGS.includes(o.mining)) throw new Error(`--mining must be ${orList(TRIPLET_MININGS)}, got ${String(o.mining)}`);
-  if (!DISTANCE_METRICS.includes(o.distance)) throw new Error(`--distance must be ${orList(DISTANCE_METRICS)}, got ${String(o.distance)}`);
 }
 
 /** "a", "a or b", "a, b or c". */

@@ -77,7 +77,6 @@ describe('the objective registry', () => {
     expect(() => validateLossOptions(o('nce', { margin: 0.5 }))).toThrow('--margin needs --loss triplet or contrastive, got nce');
     expect(() => validateLossOptions(o('infonce', { labels: 'x' }))).toThrow('--labels (same-class positives) needs --loss triplet or contrastive, got infonce');
     expect(() => validateLossOptions(o('contrastive', { temperature: 0.1 }))).toThrow('--temperature has no meaning with --loss contrastive (it uses --margin)');
-    expect(() => validateLossOptions(o('triplet', { mining: 'easy' }))).toThrow('--mining must be all, hard or semi-hard, got easy');
     expect(() => validateLossOptions(o('ntxent' as LossName, { loss: 'simsiam' }))).toThrow('--loss must be one of ntxent, infonce, moco, triplet, contrastive, nce, got simsiam');
     for (const loss of LOSS_NAMES) expect(() => validateLossOptions(options(loss))).not.toThrow();
   });
