@@ -29,6 +29,6 @@ export { TRIPLET_MARGIN, TRIPLET_STATS, tripletLoss, tripletLossWithStats } from
 export type { TripletOptions, TripletStats } from './triplet.js';
 export { mineTripletIndices, mineTriplets, negativeShares, TRIPLET_MININGS } from './tripletMining.js';
 export type { NegativeShares, Triplet, TripletMining } from './tripletMining.js';
-export { viewLogits } from './viewLogits.js';
-export type { ViewLogitsOptions } from './viewLogits.js';
+export { viewLogits } from './contrastiveLogits.js';
+export type { ViewLogitsOptions } from './contrastiveLogits.js';
 export { stackViews, viewLabels } from './views.js';

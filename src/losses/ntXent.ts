@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { softmaxCrossEntropy } from './softmaxCrossEntropy.js';
-import { viewLogits } from './viewLogits.js';
+import { viewLogits } from './contrastiveLogits.js';
 
 /** τ of NT-Xent: SimCLR's tuned default. */
 export const NT_XENT_TEMPERATURE = 0.5;

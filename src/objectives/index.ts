@@ -1,4 +1,4 @@
-export { createTrainStep } from './createTrainStep.js';
+export { createTrainStep } from './registry.js';
 export {
   defaultsText,
   lossesTaking,

@@ -135,3 +135,16 @@ export function isLossName(name: unknown): name is LossName {
 export function objectiveOf(loss: LossName): Objective {
   return OBJECTIVES[loss];
 }
+
+/**
+ * The training step of the objective named by --loss, with its paper default for an unset τ or
+ * margin. `labels` (the class of every dataset image, from --labels) makes the objectives that
+ * take labels supervised.
+ */
+export function createTrainStep<O extends StepOptions & { loss: LossName; temperature?: number; margin?: number }>(options: O, model: SimclrModel, optimizer: Optimizer, labels?: Int32Array): TrainStep {
+  const objective = objectiveOf(options.loss);
+  const parts = { model, optimizer, labels };
+  return objective.kind === 'logits'
+    ? objective.createStep({ ...options, temperature: options.temperature ?? objective.temperature }, parts)
+    : objective.createStep({ ...options, margin: options.margin ?? objective.margin }, parts);
+}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRETRAIN_DEFAULTS } from '../../src/config/pretrainOptions.js';
-import { createTrainStep } from '../../src/objectives/createTrainStep.js';
+import { createTrainStep } from '../../src/objectives/registry.js';
 import { defaultsText, lossesTaking, lossTemperature, validateLossOptions, withLossDefaults } from '../../src/objectives/lossOptions.js';
 import { LOSS_NAMES, type LossName, OBJECTIVES } from '../../src/objectives/registry.js';
 import { infoNceStep, nceStep } from '../../src/train/steps/logitSteps.js';

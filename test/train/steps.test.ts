@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../augment/rng.js';
 import { binaryNce } from '../../src/losses/nce.js';
 import { softmaxCrossEntropy } from '../../src/losses/softmaxCrossEntropy.js';
-import { viewLogits } from '../../src/losses/viewLogits.js';
+import { viewLogits } from '../../src/losses/contrastiveLogits.js';
 import type { SimclrModel } from '../../src/models/simclrModel.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
 import { infoNceStep, nceStep } from '../../src/train/steps/logitSteps.js';

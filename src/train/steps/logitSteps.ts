@@ -3,7 +3,7 @@ import type { ContrastiveLogits } from '../../losses/contrastiveLogits.js';
 import { CONTRASTIVE_LOGIT_STATS } from '../../losses/contrastiveStats.js';
 import { binaryNce } from '../../losses/nce.js';
 import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy.js';
-import { viewLogits } from '../../losses/viewLogits.js';
+import { viewLogits } from '../../losses/contrastiveLogits.js';
 import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { finishStep, modelGrads, type TrainStep } from './trainStep.js';

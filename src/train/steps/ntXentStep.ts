@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CONTRASTIVE_LOGIT_STATS } from '../../losses/contrastiveStats.js';
 import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy.js';
-import { viewLogits } from '../../losses/viewLogits.js';
+import { viewLogits } from '../../losses/contrastiveLogits.js';
 import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import {
