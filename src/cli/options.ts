@@ -5,7 +5,7 @@ import { LR_SCALINGS } from '../optim/schedule.js';
 import { PRETRAIN_DEFAULTS } from '../config/pretrainOptions.js';
 
 /**
- * Flag definitions shared by every command (DESIGN.md: one meaning per name everywhere).
+ * Flag definitions shared by every command, so that a flag means the same in every command.
  * Commands pick the ones they take; yargs maps kebab-case flags to camelCase keys.
  */
 const d = PRETRAIN_DEFAULTS;

@@ -1,7 +1,7 @@
 import { EventWriter } from '../io/tensorboard/eventWriter.js';
 import { JsonlWriter } from '../io/jsonl.js';
 
-/** One logged step: DESIGN.md's metrics.jsonl record. */
+/** One logged step: a line of the run's metrics.jsonl (README, "Run directory"); tools read these names. */
 export interface MetricsRecord {
   step: number;
   epoch: number;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The files of a run directory (DESIGN.md: the run-directory contract). */
+/** The files of a run directory, whose names users and tools rely on (README, "Run directory"). */
 export function runPaths(out: string) {
   return {
     root: out,
