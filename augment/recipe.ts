@@ -78,7 +78,9 @@ export function evalView(img: RgbImage, imageSize: number): RgbImage {
 }
 
 /** How the two views of an image are made. */
-export type ViewProtocol = 'symmetric' | 'paper';
+/** 'symmetric': the recipe on both views; 'paper': view 1 crop only (SimCLR's ablation protocol). */
+export const VIEW_PROTOCOLS = ['symmetric', 'paper'] as const;
+export type ViewProtocol = (typeof VIEW_PROTOCOLS)[number];
 
 /**
  * The recipes of view 1 and view 2. 'symmetric': both use the recipe. 'paper' (SimCLR's

@@ -2,21 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseRecipe } from '../augment/recipe.js';
 import { compiledCli, runChild } from '../src/ablate/childCell.js';
-import { camel, enumerateCells, parseOps, parseSweep, RUN_OPTIONS, type Cell, type RunOptions } from '../src/ablate/grid.js';
-import { cellDir, claimGridDir, readGridFile, type GridFile, type TrainingOptions } from '../src/ablate/gridFile.js';
+import { enumerateCells, parseOps, parseSweep, RUN_OPTIONS, type Cell, type RunOptions } from '../src/ablate/grid.js';
+import { cellDir, claimGridDir, readGridFile, trainingBaseOf, type GridFile, type TrainingOptions } from '../src/ablate/gridFile.js';
 import { GridProgress } from '../src/ablate/progress.js';
 import { cellRecordPath, probePath, type CellRecord } from '../src/ablate/results.js';
 import { runCells, type CellOutcome } from '../src/ablate/scheduler.js';
 import { inShard, parseShard, shardFromEnv } from '../src/ablate/shard.js';
 import { writeGridResults } from '../src/ablate/writeResults.js';
 import type { BackendName } from '../src/backend/select.js';
-import { PRETRAIN_FLAGS } from '../src/cli/options.js';
-import { augmentationOf, encoderDefaultsOf, kebab, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { flagOf, pickOptions } from '../src/config/options.js';
+import { augmentationOf, encoderDefaultsOf, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import type { ProbeReport } from '../src/eval/report.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
 import { hasCheckpoint } from '../src/train/checkpoint.js';
-import { runPaths } from '../src/train/runDirectory.js';
+import { runPaths } from '../src/run/runDirectory.js';
 import { probe } from './probe.js';
+import { stopOnSignals } from './stopSignals.js';
 import { pretrain } from './pretrain.js';
 
 export interface AblateArgs {
@@ -58,8 +59,8 @@ export async function ablate(args: AblateArgs): Promise<AblateResult> {
   if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs must be a positive integer, got ${args.jobs}`);
   const axes = { ops: args.ops ? parseOps(args.ops) : [], sweeps: args.grid.map(parseSweep) };
   const cells = enumerateCells(axes);
-  const base = trainingOptions(options);
-  const run = runOptions(options);
+  const base = trainingBaseOf(options);
+  const run = runOptionsOf(options);
   for (const cell of cells) checkCellOptions(cell, base, run, options.out);
   for (const [flag, dir] of [['--data', options.data], ['--train', args.train], ['--test', args.test]] as const) {
     if (!fs.existsSync(dir)) throw new Error(`${flag} ${dir} does not exist`);
@@ -77,19 +78,8 @@ export async function ablate(args: AblateArgs): Promise<AblateResult> {
       `; ${mine.length - pending.length} finished already, ${pending.length} to run, ${args.jobs} at a time`,
   );
 
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  args.signal?.addEventListener('abort', abort);
-  if (args.signal?.aborted) abort();
-  let interrupts = 0;
-  const onSignal = () => {
-    // First: finish the running steps with checkpoints; second: leave now (checkpoints stay).
-    if (++interrupts > 1) process.exit(130);
-    log('ablate: stopping: running cells checkpoint and stop, no new cell starts (again to quit now)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // First signal: the running cells checkpoint and stop; a second: leave now (checkpoints stay).
+  const controller = stopOnSignals(() => log('ablate: stopping: running cells checkpoint and stop, no new cell starts (again to quit now)'), args.signal);
   let writing = Promise.resolve();
   const rewriteResults = () => (writing = writing.then(async () => void (await writeGridResults(options.out))));
   const cli = args.jobs > 1 ? compiledCli() : '';
@@ -105,9 +95,7 @@ export async function ablate(args: AblateArgs): Promise<AblateResult> {
       { signal: controller.signal, progress: new GridProgress(cells.length, doneAnywhere, pending.length, args.jobs, log), onFinished: rewriteResults },
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    args.signal?.removeEventListener('abort', abort);
+    controller.dispose();
   }
   await writing;
   const results = await writeGridResults(options.out);
@@ -120,21 +108,13 @@ export async function ablate(args: AblateArgs): Promise<AblateResult> {
   };
 }
 
-/** The options a grid fixes for every cell: every training option, none of the per-invocation ones. */
-function trainingOptions(o: AblateArgs['options']): TrainingOptions {
-  const keys = new Set<string>(PRETRAIN_FLAGS.map(camel));
-  for (const k of [...RUN_OPTIONS, 'out', 'resume', 'force']) keys.delete(k);
-  const record = o as unknown as Record<string, unknown>;
-  return Object.fromEntries([...keys].filter((k) => record[k] !== undefined).map((k) => [k, record[k]])) as unknown as TrainingOptions;
-}
-
-/** Just the per-invocation options (the CLI hands over every parsed flag). */
-export function runOptions(o: RunOptions): RunOptions {
-  return Object.fromEntries(RUN_OPTIONS.map((k) => [k, o[k]])) as unknown as RunOptions;
+/** Just the per-invocation options. */
+export function runOptionsOf(o: RunOptions): RunOptions {
+  return pickOptions(o, RUN_OPTIONS) as RunOptions;
 }
 
 function cellOptions(gridDir: string, base: TrainingOptions, cell: Cell, run: RunOptions): PretrainOptions {
-  return { ...base, ...cell.overrides, ...runOptions(run), out: cellDir(gridDir, cell), resume: false, force: false };
+  return { ...base, ...cell.overrides, ...runOptionsOf(run), out: cellDir(gridDir, cell), resume: false, force: false };
 }
 
 /** Every cell's options are checked before the first one runs: a bad value fails in seconds, not hours. */
@@ -196,7 +176,7 @@ export async function runAblateCell(
 
 /** One cell in a child process (`simclr ablate cell`), for --jobs > 1. */
 async function runCellInChild(cli: string, gridDir: string, cell: Cell, run: RunOptions, signal: AbortSignal): Promise<CellOutcome> {
-  const flags = RUN_OPTIONS.flatMap((k) => [`--${kebab(k)}`, String(run[k])]);
+  const flags = RUN_OPTIONS.flatMap((k) => [`--${flagOf(k)}`, String(run[k])]);
   const { code, lastLine } = await runChild(cli, ['ablate', 'cell', gridDir, cell.id, ...flags], cell.id, signal);
   const dir = cellDir(gridDir, cell);
   if (fs.existsSync(probePath(dir))) return finishedOutcome(dir);
@@ -223,15 +203,11 @@ export async function ablateCellCommand(gridDir: string, cellId: string, run: Ru
   const grid = readGridFile(gridDir);
   const cell = enumerateCells(grid.axes).find((c) => c.id === cellId);
   if (!cell) throw new Error(`${gridDir} has no cell "${cellId}"`);
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const stop = stopOnSignals();
   try {
-    return await runAblateCell(gridDir, grid, cell, run, { signal: controller.signal });
+    return await runAblateCell(gridDir, grid, cell, run, { signal: stop.signal });
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stop.dispose();
   }
 }
 

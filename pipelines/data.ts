@@ -1,8 +1,13 @@
 import { CIFAR10_CLASSES, exportCifar10 } from '../src/data/cifar10.js';
 import { exportFashionMnist, FASHION_MNIST_CLASSES } from '../src/data/fashionMnist.js';
 
+export const DATASET_NAMES = ['fashion-mnist', 'cifar10'] as const;
+
+type DatasetName = (typeof DATASET_NAMES)[number];
+
 export interface DataArgs {
-  dataset: 'fashion-mnist' | 'cifar10';
+  /** One of DATASET_NAMES; anything else is an error naming them. */
+  dataset: string;
   out: string;
   from?: string;
   trainPerClass?: number;
@@ -10,14 +15,14 @@ export interface DataArgs {
   force?: boolean;
 }
 
-const EXPORTERS = {
+const EXPORTERS: Record<DatasetName, { run: typeof exportFashionMnist; classes: readonly string[] }> = {
   'fashion-mnist': { run: exportFashionMnist, classes: FASHION_MNIST_CLASSES },
   cifar10: { run: exportCifar10, classes: CIFAR10_CLASSES },
 };
 
 /** `simclr data <dataset> --out <dir>`: write a labelled ImageFolder tree (train/ and test/). */
 export async function runData(args: DataArgs): Promise<void> {
-  const exporter = EXPORTERS[args.dataset];
+  const exporter = Object.hasOwn(EXPORTERS, args.dataset) ? EXPORTERS[args.dataset as DatasetName] : undefined;
   if (!exporter) throw new Error(`unknown dataset "${args.dataset}" (choose from ${Object.keys(EXPORTERS).join(', ')})`);
   const started = Date.now();
   let lastShown = 0;

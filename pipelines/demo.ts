@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { encoderDefaultsOf, PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { optionsFrom } from '../src/config/options.js';
+import { encoderDefaultsOf, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageRoot } from '../src/config/packageRoot.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
@@ -8,6 +9,8 @@ import { pretrain } from './pretrain.js';
 export interface DemoArgs {
   out: string;
   backend: PretrainOptions['backend'];
+  /** Aborted: the pretrain stops after its step with a checkpoint, and the probe is skipped. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -18,11 +21,10 @@ export interface DemoArgs {
 export async function demo(args: DemoArgs): Promise<void> {
   const root = packageRoot();
   const config = JSON.parse(fs.readFileSync(path.join(root, 'experiments/sample/pretrain.json'), 'utf8')) as Record<string, unknown>;
-  const camel = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
   const sample = path.join(root, 'data/sample');
-  const options = { ...PRETRAIN_DEFAULTS, ...camel, data: path.join(sample, 'train'), out: args.out, backend: args.backend } as PretrainOptions;
+  const options = { ...optionsFrom('pretrain', { ...config, data: path.join(sample, 'train'), backend: args.backend }), out: args.out };
   console.error(`pretraining on the bundled sample (${options.data}) into ${options.out}`);
-  const result = await pretrain(options);
+  const result = await pretrain(options, { signal: args.signal });
   console.log(`pretrain done: step ${result.finalStep}/${result.totalSteps}, final loss ${result.lastLoss.toFixed(4)}, run in ${result.out}`);
   if (result.finalStep < result.totalSteps) return;
   const report = await probe({

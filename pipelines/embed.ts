@@ -6,7 +6,8 @@ import { formatSkipped } from '../src/data/dataset.js';
 import { scanImages, type SkippedFile } from '../src/data/scan.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { NpyWriter } from '../src/io/npy.js';
-import { loadFeatureExtractor, type EncoderSpecDefaults } from '../src/models/featureExtractor.js';
+import type { EncoderSpecDefaults } from '../src/models/featureExtractor.js';
+import { loadFeatureExtractor } from '../src/run/loadEncoder.js';
 
 export interface EmbedArgs {
   encoder: string;

@@ -1,15 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { selectBackend, type BackendName } from '../src/backend/select.js';
 import { replaceDirAtomic } from '../src/io/atomic.js';
 import { dirSaveHandler } from '../src/io/modelStore.js';
-import { loadEncoder } from '../src/models/featureExtractor.js';
+import { loadEncoder } from '../src/run/loadEncoder.js';
 import { PREPROCESSING } from '../src/models/preprocess.js';
 
 /**
  * `simclr export`: the run's encoder alone (TF.js layers format, output h), its
  * preprocessing.json and a README on loading it — written atomically into `out`.
  */
-export async function exportEncoder(run: string, out: string): Promise<{ inputSize: number; dim: number; source: string }> {
+export async function exportEncoder(run: string, out: string, backend: BackendName = 'auto'): Promise<{ inputSize: number; dim: number; source: string }> {
+  await selectBackend(backend, { quiet: true });
   const { encoder, label } = await loadEncoder(run);
   const inputSize = encoder.inputs[0].shape[1] as number;
   const dim = encoder.outputs[0].shape[1] as number;

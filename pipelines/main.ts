@@ -9,7 +9,9 @@ async function main(): Promise<void> {
     // Bad input is one clear line and a non-zero exit, never a stack trace.
     const message = err instanceof Error ? err.message : String(err);
     const usage = err instanceof UsageError;
-    console.error(`simclr: ${message.split('\n')[0]}${usage ? ' (see: simclr --help)' : ''}`);
+    // yargs spreads one problem over several lines (e.g. "Invalid values:" then the argument, value and choices).
+    const line = message.split('\n').map((part) => part.trim()).filter(Boolean).join(' ');
+    console.error(`simclr: ${line}${usage ? ' (see: simclr --help)' : ''}`);
     if (process.env.SIMCLR_DEBUG && err instanceof Error) console.error(err.stack);
     process.exit(usage ? 2 : 1);
   }

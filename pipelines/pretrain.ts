@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { TwoViewStage } from '../augment/stage.js';
 import { viewPairsGrid } from '../augment/viewGrid.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
+import { optionNames, optionsFrom, pickOptions } from '../src/config/options.js';
 import { modelConfigOf, validatePretrainOptions, withResolvedDefaults, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
 import { labelsForPaths } from '../src/data/pathLabels.js';
@@ -18,7 +19,7 @@ import { versions } from '../src/config/versions.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
-import { prepareRunDirectory, runPaths } from '../src/train/runDirectory.js';
+import { checkRunDirectory, prepareRunDirectory, runPaths } from '../src/run/runDirectory.js';
 import { microBatchSize } from '../src/train/steps/gradientCache.js';
 import { createTrainStep } from '../src/train/steps/index.js';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
@@ -28,9 +29,6 @@ export interface PretrainResult extends TrainLoopResult {
   backend: BackendInfo;
   totalSteps: number;
 }
-
-/** Options that decide what is trained: on --resume they come from the run's config.json. */
-const OPERATIONAL = ['data', 'out', 'backend', 'concurrency', 'workers', 'replicas', 'logEvery', 'checkpointEvery', 'onNan', 'resume', 'force'] as const;
 
 export interface PretrainHooks {
   log?: (line: string) => void;
@@ -44,20 +42,23 @@ export interface PretrainHooks {
  */
 export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks = {}): Promise<PretrainResult> {
   const log = hooks.log ?? ((line: string) => console.error(line));
+  // Everything that can be checked is checked before the run directory, data or backend is touched.
   validatePretrainOptions(requested);
   // A run killed between the two renames of a checkpoint swap has only checkpoint.old-*: restore it first.
   if (requested.resume) await recoverDir(runPaths(requested.out).checkpoint);
-  const paths = prepareRunDirectory(requested.out, requested);
-  const options = withResolvedDefaults(requested.resume ? mergeSavedOptions(paths.config, requested) : requested);
+  checkRunDirectory(requested.out, requested);
+  const options = withResolvedDefaults(requested.resume ? mergeSavedOptions(runPaths(requested.out).config, requested) : requested);
+  validatePretrainOptions(options);
+
+  const { cacheSize } = options;
+  const dataset = await loadImageDataset(options.data, { cacheSize, concurrency: options.concurrency, maxPixels: options.maxPixels });
+  const labels = options.labels === undefined ? undefined : labelsForPaths(options.labels, dataset.paths);
+  const paths = prepareRunDirectory(options.out, options);
 
   const backend = await selectBackend(options.backend, { quiet: true });
   log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);
-
-  const cacheSize = options.cacheSize ?? options.imageSize;
-  const dataset = await loadImageDataset(options.data, { cacheSize, concurrency: options.concurrency, maxPixels: options.maxPixels });
   log(`data: ${dataset.paths.length} images from ${options.data}`);
   if (dataset.skipped.length > 0) log(formatSkipped(dataset.skipped));
-  const labels = options.labels === undefined ? undefined : labelsForPaths(options.labels, dataset.paths);
   if (labels) log(`labels: ${labels.classNames.length} classes from ${options.labels} (same class = positive)`);
 
   const stage = new TwoViewStage({
@@ -90,7 +91,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
     log(startStep >= totalSteps ? `${options.out} already finished (step ${startStep}/${totalSteps})` : `resuming ${options.out} at step ${startStep}/${totalSteps}`);
   } else {
     await writeJsonAtomic(paths.config, {
-      options: { ...options, cacheSize },
+      options,
       backend,
       versions: versions(),
       dataset: { images: dataset.paths.length, skipped: dataset.skippedByReason, source: dataset.source.kind },
@@ -130,19 +131,21 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
   return { ...result, out: options.out, backend, totalSteps };
 }
 
-/** The run's own options, with this invocation's operational ones (backend, workers, …). */
+/** The run's own options, with this invocation's operational ones (backend, workers, data, …). */
 function mergeSavedOptions(configPath: string, requested: PretrainOptions): PretrainOptions {
-  let saved: { options?: PretrainOptions };
+  let saved: { options?: Record<string, unknown> };
   try {
     saved = JSON.parse(fs.readFileSync(configPath, 'utf8'));
   } catch (err) {
     throw new Error(`--resume: cannot read ${configPath}: ${(err as Error).message}`);
   }
   if (!saved.options) throw new Error(`--resume: ${configPath} has no options`);
-  const merged = { ...saved.options } as PretrainOptions;
-  for (const key of OPERATIONAL) (merged as unknown as Record<string, unknown>)[key] = requested[key];
-  return merged;
+  const invocation = pickOptions(requested, optionNames('pretrain', RESUME_OVERRIDES));
+  return { ...optionsFrom('pretrain', { ...saved.options, ...invocation }), out: requested.out };
 }
+
+/** On --resume these come from the invocation; everything that decides the result from config.json. */
+const RESUME_OVERRIDES = ['input', 'operational', 'run'] as const;
 
 /** A grid of the first view pairs, so a user sees in TensorBoard what the augmentations do. */
 async function writeViewSummary(stage: TwoViewStage, events: EventWriter, o: PretrainOptions): Promise<void> {

@@ -8,7 +8,8 @@ import { comparePaired } from '../src/eval/pairedComparison.js';
 import { formatProbeSummary, type EvalScores, type ProbeReport } from '../src/eval/report.js';
 import { retrievalMetrics } from '../src/eval/retrieval.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
-import { loadFeatureExtractor, type EncoderSpecDefaults, type FeatureExtractor } from '../src/models/featureExtractor.js';
+import type { EncoderSpecDefaults, FeatureExtractor } from '../src/models/featureExtractor.js';
+import { loadFeatureExtractor } from '../src/run/loadEncoder.js';
 
 export interface ProbeArgs {
   encoder: string;

@@ -1,7 +1,6 @@
 import { OP_NAMES, type OpName } from '../../augment/recipe.js';
-import type { Options } from 'yargs';
-import { FLAGS, PRETRAIN_FLAGS, type FlagName } from '../cli/options.js';
-import { kebab, type PretrainOptions } from '../config/pretrainOptions.js';
+import { flagOf, isOptionName, keyOf, optionNames, optionSpec, type NamesOfKind } from '../config/options.js';
+import type { PretrainOptions } from '../config/pretrainOptions.js';
 
 /** One swept option: `--grid color-strength=0.125,0.25,0.5,1`. */
 export interface Sweep {
@@ -30,11 +29,8 @@ export interface Cell {
 }
 
 /** Options that say how a cell is executed, not what it learns: per invocation, never in grid.json. */
-export const RUN_OPTIONS = ['backend', 'concurrency', 'workers', 'logEvery', 'checkpointEvery', 'onNan'] as const;
-export type RunOptions = Pick<PretrainOptions, (typeof RUN_OPTIONS)[number]>;
-
-/** Options a sweep may not vary: where the run lives and how it is executed. */
-const NOT_SWEEPABLE = new Set<string>(['data', 'out', 'resume', 'force', ...RUN_OPTIONS]);
+export const RUN_OPTIONS = optionNames('pretrain', ['operational']);
+export type RunOptions = Pick<PretrainOptions, NamesOfKind<'pretrain', 'operational'>>;
 
 /** Parse `--ops crop,color,...`: known ops, each once. */
 export function parseOps(spec: string): OpName[] {
@@ -54,13 +50,13 @@ export function parseSweep(spec: string): Sweep {
   const eq = spec.indexOf('=');
   if (eq <= 0) throw new Error(`--grid "${spec}": write key=v1,v2,... (e.g. color-strength=0.25,0.5,1)`);
   const flag = spec.slice(0, eq).trim();
-  if (!(PRETRAIN_FLAGS as readonly string[]).includes(flag)) throw new Error(`--grid "${spec}": unknown option "${flag}" (pretrain flags, kebab-case)`);
-  const key = camel(flag) as keyof PretrainOptions;
-  if (NOT_SWEEPABLE.has(key)) throw new Error(`--grid "${spec}": --${flag} does not change what a cell learns; it cannot be swept`);
+  const key = keyOf(flag);
+  if (!isOptionName(key) || !(optionNames('pretrain') as string[]).includes(key)) throw new Error(`--grid "${spec}": unknown option "${flag}" (pretrain flags, kebab-case)`);
+  if (optionSpec(key).kind !== 'result') throw new Error(`--grid "${spec}": --${flag} does not change what a cell learns; it cannot be swept`);
   const raw = spec.slice(eq + 1).split(',').map((s) => s.trim());
   if (raw.some((v) => v === '')) throw new Error(`--grid "${spec}": empty value`);
   if (new Set(raw).size !== raw.length) throw new Error(`--grid "${spec}": a value is listed twice`);
-  const def: Options = FLAGS[flag as FlagName];
+  const def = optionSpec(key);
   const values = raw.map((v) => {
     if (def.choices && !(def.choices as unknown[]).includes(v)) throw new Error(`--grid "${spec}": "${v}" is not one of ${(def.choices as unknown[]).join(', ')}`);
     if (def.type === 'number') {
@@ -74,16 +70,12 @@ export function parseSweep(spec: string): Sweep {
     }
     return v;
   });
-  return { key, values };
-}
-
-export function camel(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return { key: key as keyof PretrainOptions, values };
 }
 
 /** Dimension names, outermost first: the sweeps, then the first and second op. */
 export function gridDimensions(axes: GridAxes): string[] {
-  const dims = axes.sweeps.map((s) => kebab(s.key));
+  const dims = axes.sweeps.map((s) => flagOf(s.key));
   if (axes.ops.length > 0) dims.push('1st transformation', '2nd transformation');
   return dims;
 }
@@ -102,7 +94,7 @@ export function enumerateCells(axes: GridAxes): Cell[] {
   for (const sweep of axes.sweeps) {
     const parts = sweep.values.map((v) => ({
       label: String(v),
-      id: `${kebab(sweep.key)}=${safe(String(v))}`,
+      id: `${flagOf(sweep.key)}=${safe(String(v))}`,
       overrides: { [sweep.key]: v } as Partial<PretrainOptions>,
     }));
     combos = combos.flatMap((c) => parts.map((p) => [...c, p]));

@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PretrainOptions } from '../config/pretrainOptions.js';
+import { withResolvedMicroBatch, type PretrainOptions } from '../config/pretrainOptions.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { enumerateCells, type Cell, type GridAxes, type RunOptions } from './grid.js';
+import { optionNames, pickOptions, type NamesOfKind } from '../config/options.js';
+import { enumerateCells, type Cell, type GridAxes } from './grid.js';
 
 /** What decides what a cell learns (the data included); the rest comes with each invocation. */
-export type TrainingOptions = Omit<PretrainOptions, 'out' | 'resume' | 'force' | keyof RunOptions>;
+export type TrainingOptions = Pick<PretrainOptions, NamesOfKind<'pretrain', 'result' | 'input'>>;
+
+/** The names of TrainingOptions: what grid.json's base holds. */
+export const TRAINING_OPTIONS = optionNames('pretrain', ['result', 'input']);
 
 /** How every cell is scored. */
 export interface ProbeSetup {
@@ -40,7 +44,7 @@ export function cellDir(gridDir: string, cell: Cell): string {
 
 /** Writes grid.json, or checks that the one already there is the same grid. */
 export async function claimGridDir(dir: string, definition: GridDefinition): Promise<void> {
-  const file: GridFile = { version: 1, ...definition, cells: enumerateCells(definition.axes).map((c) => c.id) };
+  const file: GridFile = { version: 1, ...definition, base: trainingBaseOf(definition.base), cells: enumerateCells(definition.axes).map((c) => c.id) };
   const wanted = canonical(file);
   const existing = fs.existsSync(gridFilePath(dir)) ? readGridFile(dir) : undefined;
   if (existing) {
@@ -61,7 +65,17 @@ export function readGridFile(dir: string): GridFile {
     throw new Error(`cannot read ${p}: ${(err as Error).message} (is ${dir} a grid made by simclr ablate?)`);
   }
   if (parsed.version !== 1 || !parsed.axes || !parsed.base || !parsed.probe) throw new Error(`${p} is not a grid definition this version understands`);
-  return parsed;
+  return { ...parsed, base: trainingBaseOf(parsed.base) };
+}
+
+/**
+ * The options every cell of a grid trains with: the training options, with the micro-batch
+ * split that --replicas decides made explicit (grids written before --replicas became a
+ * per-invocation option kept it in their base; this reads them the same way).
+ */
+export function trainingBaseOf(o: Partial<PretrainOptions>): TrainingOptions {
+  const resolved = o.replicas !== undefined && o.batchSize !== undefined ? withResolvedMicroBatch({ ...o, batchSize: o.batchSize, replicas: o.replicas }) : o;
+  return pickOptions(resolved, TRAINING_OPTIONS) as TrainingOptions;
 }
 
 /** JSON with sorted keys and no undefined fields: equal definitions give equal text. */

@@ -105,6 +105,9 @@ async function useWasm(): Promise<BackendInfo> {
 async function useCpu(): Promise<BackendInfo> {
   await tf.setBackend('cpu');
   await tf.ready();
+  // The cpu backend greets its first tensor in Node with a banner urging tfjs-node; the CLI
+  // names the active backend itself (and how to get a faster one), so the banner is dropped.
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
   return {
     requested: 'cpu',
     active: tf.getBackend(),

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-export type DistanceMetric = 'euclidean' | 'cosine';
+export const DISTANCE_METRICS = ['euclidean', 'cosine'] as const;
+export type DistanceMetric = (typeof DISTANCE_METRICS)[number];
 
 /**
  * Floor under squared distances before the square root: sqrt has an infinite slope at 0, and

@@ -6,7 +6,8 @@
  * a ≠ p with labels[a] = labels[p] and labels[n] ≠ labels[a]; every ordered (a, p) counts.
  * Ties are broken by the lowest index.
  */
-export type TripletMining = 'all' | 'hard' | 'semi-hard';
+export const TRIPLET_MININGS = ['all', 'hard', 'semi-hard'] as const;
+export type TripletMining = (typeof TRIPLET_MININGS)[number];
 
 export type Triplet = [anchor: number, positive: number, negative: number];
 

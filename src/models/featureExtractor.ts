@@ -1,10 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import fs from 'node:fs';
-import path from 'node:path';
-import { modelConfigOf } from '../config/pretrainOptions.js';
-import { dirLoadHandler } from '../io/modelStore.js';
-import { hasCheckpoint, loadCheckpointWeights } from '../train/checkpoint.js';
-import { runPaths } from '../train/runDirectory.js';
 import { toUnitFloats } from './preprocess.js';
 import { SimclrModel, type ModelConfig } from './simclrModel.js';
 
@@ -26,55 +20,6 @@ export interface EncoderSpecDefaults {
   /** For `raw` and `random`, which have no saved input size or architecture. */
   imageSize: number;
   architecture: Omit<ModelConfig, 'imageSize'>;
-}
-
-export interface LoadedEncoder {
-  encoder: tf.LayersModel;
-  /** What was loaded, for logs and reports: the spec, plus the checkpoint step for an unfinished run. */
-  label: string;
-}
-
-/**
- * A trained encoder: an encoder directory, a finished run (its encoder/), or a run that is still
- * training or was stopped (the encoder part of its latest checkpoint, read without touching it).
- */
-export async function loadEncoder(spec: string): Promise<LoadedEncoder> {
-  const finished = [spec, path.join(spec, 'encoder')].find((d) => fs.existsSync(path.join(d, 'model.json')));
-  if (finished) return { encoder: await tf.loadLayersModel(dirLoadHandler(finished)), label: spec };
-  const paths = runPaths(spec);
-  if (!hasCheckpoint(paths.checkpoint)) {
-    throw new Error(`--encoder ${spec}: not a run directory, an encoder directory (model.json), 'raw' or 'random'`);
-  }
-  let options: Parameters<typeof modelConfigOf>[0];
-  let totalSteps: number | undefined;
-  try {
-    const config = JSON.parse(fs.readFileSync(paths.config, 'utf8'));
-    options = config.options;
-    totalSteps = config.schedule?.totalSteps;
-    if (!options?.backbone) throw new Error('it has no options.backbone');
-  } catch (err) {
-    throw new Error(`--encoder ${spec}: a run without encoder/ whose ${paths.config} cannot describe the model (${(err as Error).message})`);
-  }
-  const model = SimclrModel.build(modelConfigOf(options));
-  try {
-    const step = await loadCheckpointWeights(paths.checkpoint, model);
-    model.head.dispose();
-    return { encoder: model.encoder, label: `${spec} (checkpoint, step ${step}${totalSteps ? ` of ${totalSteps}` : ''})` };
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
-}
-
-export async function loadFeatureExtractor(spec: string, defaults: EncoderSpecDefaults): Promise<FeatureExtractor> {
-  if (spec === 'raw') return rawPixels(defaults.imageSize);
-  if (spec === 'random') {
-    const model = SimclrModel.build({ ...defaults.architecture, imageSize: defaults.imageSize });
-    model.head.dispose();
-    return fromLayersModel('random', model.encoder);
-  }
-  const { encoder, label } = await loadEncoder(spec);
-  return fromLayersModel(label, encoder);
 }
 
 export function fromLayersModel(name: string, encoder: tf.LayersModel, batchSize = 256): FeatureExtractor {
@@ -106,7 +51,15 @@ export function fromLayersModel(name: string, encoder: tf.LayersModel, batchSize
   };
 }
 
-function rawPixels(size: number): FeatureExtractor {
+/** The untrained encoder of an architecture: the `random` baseline. */
+export function randomEncoder(defaults: EncoderSpecDefaults): FeatureExtractor {
+  const model = SimclrModel.build({ ...defaults.architecture, imageSize: defaults.imageSize });
+  model.head.dispose();
+  return fromLayersModel('random', model.encoder);
+}
+
+/** The pixels themselves, scaled to [0, 1]: the `raw` baseline. */
+export function rawPixels(size: number): FeatureExtractor {
   return {
     name: 'raw',
     inputSize: size,

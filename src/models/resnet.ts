@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../augment/rng.js';
 
-export type Backbone = 'resnet18' | 'resnet34' | 'resnet50';
+export const BACKBONES = ['resnet18', 'resnet34', 'resnet50'] as const;
+export type Backbone = (typeof BACKBONES)[number];
 
 export interface ResNetOptions {
   backbone: Backbone;

@@ -1,7 +1,8 @@
 import { Adam } from './adam.js';
 import { Lars } from './lars.js';
 
-export type OptimizerName = 'lars' | 'adam';
+export const OPTIMIZER_NAMES = ['lars', 'adam'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 export function createOptimizer(name: OptimizerName, weightDecay: number): Lars | Adam {
   switch (name) {

@@ -15,17 +15,21 @@ export interface ViewBatcher {
   imagesForStep(step: number): readonly number[];
 }
 
+/** What a non-finite loss or gradient does: stop the run, or skip that step and count it. */
+export const ON_NAN_POLICIES = ['stop', 'skip'] as const;
+export type OnNanPolicy = (typeof ON_NAN_POLICIES)[number];
+
 export interface TrainLoopOptions {
   batchSize: number;
   imageSize: number;
   schedule: Schedule;
   /** A non-finite loss or gradient: stop the run (default) or skip that step and count it. */
-  onNan: 'stop' | 'skip';
+  onNan: OnNanPolicy;
   startStep: number;
   logEvery: number;
   checkpointEvery: number;
   checkpointDir: string;
-  /** Stops the loop after the current step, with a checkpoint (SIGINT/SIGTERM do the same). */
+  /** Stops the loop after the current step, with a checkpoint (the CLI aborts it on SIGINT/SIGTERM). */
   signal?: AbortSignal;
   /** Called after every step (tests, the ablation runner's progress). */
   onStep?: (step: number, outcome: StepOutcome) => void;
@@ -35,17 +39,8 @@ export interface TrainLoopResult {
   finalStep: number;
   lastLoss: number;
   skippedSteps: number;
+  /** Set when `signal` stopped the run before its last step (a checkpoint was written). */
   stopped?: 'signal';
-  /** The process signal that stopped the run (the CLI exits 128 + its number: 130, 143). */
-  signal?: StopSignal;
-}
-
-type StopSignal = 'SIGINT' | 'SIGTERM';
-const SIGNAL_NUMBERS: Record<StopSignal, number> = { SIGINT: 2, SIGTERM: 15 };
-
-/** The shell's convention for a process stopped by a signal. */
-export function signalExitCode(signal: StopSignal): number {
-  return 128 + SIGNAL_NUMBERS[signal];
 }
 
 /** A non-finite loss or gradient: the run stops, the last good checkpoint stays. */
@@ -63,7 +58,7 @@ export class NonFiniteLossError extends Error {
 /**
  * The pretraining loop: while step t trains, the batcher already makes step t+1's views,
  * so the time spent awaiting a batch is the data stall. Logs every `logEvery` steps,
- * checkpoints every `checkpointEvery` steps and at the end; SIGINT/SIGTERM checkpoint and stop.
+ * checkpoints every `checkpointEvery` steps and at the end; an aborted `signal` checkpoints and stops.
  */
 export async function trainLoop(
   model: SimclrModel,
@@ -77,18 +72,9 @@ export async function trainLoop(
   const { batchSize: B, imageSize: S, schedule } = o;
   const total = schedule.totalSteps;
   let stopRequested = false;
-  let stopSignal: StopSignal | undefined;
-  const onSignal = (signal: StopSignal) => {
-    // A second signal means "now": checkpoints are atomic, so the last one on disk stays good.
-    if (stopSignal) process.exit(signalExitCode(signal));
-    stopSignal = signal;
-    stopRequested = true;
-    progress.message('stop requested: finishing this step and writing a checkpoint…');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const onAbort = () => {
     stopRequested = true;
+    progress.message('stop requested: finishing this step and writing a checkpoint…');
   };
   o.signal?.addEventListener('abort', onAbort);
   if (o.signal?.aborted) stopRequested = true;
@@ -146,12 +132,10 @@ export async function trainLoop(
     }
     if (step > lastSaved) await saveCheckpoint(o.checkpointDir, model, optimizer, step, trainStep.state?.());
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     o.signal?.removeEventListener('abort', onAbort);
     progress.done();
   }
-  const stopped = stopRequested && step < total ? { stopped: 'signal' as const, ...(stopSignal && { signal: stopSignal }) } : {};
+  const stopped = stopRequested && step < total ? { stopped: 'signal' as const } : {};
   return { finalStep: step, lastLoss, skippedSteps, ...stopped };
 }
 

@@ -6,7 +6,7 @@ import { exportEncoder } from '../../pipelines/export.js';
 import { probe } from '../../pipelines/probe.js';
 import { pretrain } from '../../pipelines/pretrain.js';
 import { modelConfigOf } from '../../src/config/pretrainOptions.js';
-import { loadFeatureExtractor } from '../../src/models/featureExtractor.js';
+import { loadFeatureExtractor } from '../../src/run/loadEncoder.js';
 import { SimclrModel } from '../../src/models/simclrModel.js';
 import { createOptimizer } from '../../src/optim/index.js';
 import { loadCheckpoint, loadCheckpointWeights } from '../../src/train/checkpoint.js';

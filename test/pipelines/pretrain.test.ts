@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PretrainOptions } from '../../src/config/pretrainOptions.js';
 import { readJsonl } from '../../src/io/jsonl.js';
 import { readEvents } from '../../src/io/tensorboard/eventReader.js';
-import { loadFeatureExtractor } from '../../src/models/featureExtractor.js';
+import { loadFeatureExtractor } from '../../src/run/loadEncoder.js';
 import { embed } from '../../pipelines/embed.js';
 import { exportEncoder } from '../../pipelines/export.js';
 import { pretrain } from '../../pipelines/pretrain.js';

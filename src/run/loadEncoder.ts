@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { modelConfigOf } from '../config/pretrainOptions.js';
+import { dirLoadHandler } from '../io/modelStore.js';
+import { fromLayersModel, randomEncoder, rawPixels, type EncoderSpecDefaults, type FeatureExtractor } from '../models/featureExtractor.js';
+import { SimclrModel } from '../models/simclrModel.js';
+import { hasCheckpoint, loadCheckpointWeights } from '../train/checkpoint.js';
+import { runPaths } from './runDirectory.js';
+
+export interface LoadedEncoder {
+  encoder: tf.LayersModel;
+  /** What was loaded, for logs and reports: the spec, plus the checkpoint step for an unfinished run. */
+  label: string;
+}
+
+/**
+ * A trained encoder: an encoder directory, a finished run (its encoder/), or a run that is still
+ * training or was stopped (the encoder part of its latest checkpoint, read without touching it).
+ */
+export async function loadEncoder(spec: string): Promise<LoadedEncoder> {
+  const finished = [spec, path.join(spec, 'encoder')].find((d) => fs.existsSync(path.join(d, 'model.json')));
+  if (finished) return { encoder: await tf.loadLayersModel(dirLoadHandler(finished)), label: spec };
+  const paths = runPaths(spec);
+  if (!hasCheckpoint(paths.checkpoint)) {
+    throw new Error(`--encoder ${spec}: not a run directory, an encoder directory (model.json), 'raw' or 'random'`);
+  }
+  let options: Parameters<typeof modelConfigOf>[0];
+  let totalSteps: number | undefined;
+  try {
+    const config = JSON.parse(fs.readFileSync(paths.config, 'utf8'));
+    options = config.options;
+    totalSteps = config.schedule?.totalSteps;
+    if (!options?.backbone) throw new Error('it has no options.backbone');
+  } catch (err) {
+    throw new Error(`--encoder ${spec}: a run without encoder/ whose ${paths.config} cannot describe the model (${(err as Error).message})`);
+  }
+  const model = SimclrModel.build(modelConfigOf(options));
+  try {
+    const step = await loadCheckpointWeights(paths.checkpoint, model);
+    model.head.dispose();
+    return { encoder: model.encoder, label: `${spec} (checkpoint, step ${step}${totalSteps ? ` of ${totalSteps}` : ''})` };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
+/** What `--encoder` names: a run or encoder directory, or the `raw` / `random` baseline. */
+export async function loadFeatureExtractor(spec: string, defaults: EncoderSpecDefaults): Promise<FeatureExtractor> {
+  if (spec === 'raw') return rawPixels(defaults.imageSize);
+  if (spec === 'random') return randomEncoder(defaults);
+  const { encoder, label } = await loadEncoder(spec);
+  return fromLayersModel(label, encoder);
+}
+
