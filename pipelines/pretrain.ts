@@ -23,7 +23,7 @@ import { initFrom } from '../src/run/initFrom.js';
 import { readRunConfig, resumedOptions, type RunConfig } from '../src/run/runConfig.js';
 import { checkRunDirectory, prepareRunDirectory, runPaths, type RunPaths } from '../src/run/runDirectory.js';
 import { microBatchSize } from '../src/train/steps/gradientCache.js';
-import { createTrainStep } from '../src/train/steps/index.js';
+import { createTrainStep } from '../src/objectives/createTrainStep.js';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
 
 export interface PretrainResult extends TrainLoopResult {

@@ -4,10 +4,11 @@ import { DISTANCE_METRICS } from '../losses/distances.js';
 import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
 import { TRIPLET_MININGS } from '../losses/tripletMining.js';
 import { BACKBONES } from '../models/resnet.js';
+import { defaultsText } from '../objectives/lossOptions.js';
+import { LOSS_NAMES } from '../objectives/registry.js';
 import { OPTIMIZER_NAMES } from '../optim/index.js';
 import { LR_SCALINGS } from '../optim/schedule.js';
 import { ON_NAN_POLICIES } from '../train/trainer.js';
-import { LOSS_NAMES } from './lossOptions.js';
 
 /** The `simclr` subcommands that take flags from this table. */
 export type Command = 'pretrain' | 'probe' | 'embed' | 'export' | 'data' | 'ablate' | 'demo';
@@ -86,12 +87,12 @@ export const OPTIONS = {
   projLayers: { type: 'number', kind: 'result', commands: PRETRAIN, default: 2, check: 'positiveInt', help: 'dense layers in the projection head' },
   // objective
   loss: { type: 'string', kind: 'result', commands: PRETRAIN, choices: LOSS_NAMES, default: 'ntxent', help: 'objective (see README: Objectives)' },
-  temperature: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: 'softmax temperature τ (default: 0.5 ntxent, 0.07 infonce/moco/nce)' },
+  temperature: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `softmax temperature τ (default: ${defaultsText('temperature')})` },
   queueSize: { type: 'number', kind: 'result', commands: PRETRAIN, default: MOCO_QUEUE_SIZE, check: 'positiveInt', help: 'moco: keys in the queue (negatives per query)' },
   mocoMomentum: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0.999, check: 'unit', help: 'moco: EMA momentum of the key encoder' },
   mining: { type: 'string', kind: 'result', commands: PRETRAIN, choices: TRIPLET_MININGS, default: 'semi-hard', help: 'triplet: online mining of negatives in the batch' },
   distance: { type: 'string', kind: 'result', commands: PRETRAIN, choices: DISTANCE_METRICS, default: 'euclidean', help: 'triplet: distance between normalised embeddings' },
-  margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: 'triplet α / contrastive m (default: 0.2 / 1.0)' },
+  margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
   labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive: ImageFolder of the --data images; same class = positive' },
   // optimisation
   optimizer: { type: 'string', kind: 'result', commands: PRETRAIN, choices: OPTIMIZER_NAMES, default: 'lars', help: 'optimizer' },

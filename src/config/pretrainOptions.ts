@@ -1,7 +1,7 @@
 import { DEFAULT_RECIPE, SMALL_IMAGE_RECIPE } from '../../augment/recipe.js';
 import type { ModelConfig } from '../models/simclrModel.js';
+import { validateLossOptions, withLossDefaults } from '../objectives/lossOptions.js';
 import { microBatchSize } from '../train/steps/gradientCache.js';
-import { validateLossOptions, withLossDefaults } from './lossOptions.js';
 import { checkOption, defaultsOf, optionNames, type OptionsOf } from './options.js';
 
 /**
