@@ -188,6 +188,6 @@ async function writeViewSummary(stage: TwoViewStage, events: EventWriter, o: Pre
   const views = await stage.batch(0);
   const grid = viewPairsGrid(views, o.batchSize, o.imageSize, Math.min(8, o.batchSize));
   const png = await sharp(grid.rgb, { raw: { width: grid.width, height: grid.height, channels: 3 } }).png().toBuffer();
-  events.image('data/view_pairs', png, grid.width, grid.height, 0);
+  events.image('data/view_pairs', png, 0);
   await events.flush();
 }
