@@ -1,5 +1,6 @@
 import { VIEW_PROTOCOLS } from '../../augment/recipe.js';
 import { BACKEND_NAMES } from '../backend/select.js';
+import { KNN_DEFAULTS } from '../eval/knn.js';
 import { DISTANCE_METRICS } from '../losses/distances.js';
 import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
 import { TRIPLET_MININGS } from '../losses/tripletMining.js';
@@ -129,7 +130,7 @@ export const OPTIONS = {
   train: { type: 'string', kind: 'input', commands: ['probe', 'ablate'], help: 'labelled training images, root/<class>/<image>', required: { probe: 'probe needs --train <labelled folder>', ablate: 'ablate needs --train <labelled folder>' } },
   test: { type: 'string', kind: 'input', commands: ['probe', 'ablate'], help: 'labelled test images, same classes', required: { probe: 'probe needs --test <labelled folder>', ablate: 'ablate needs --test <labelled folder>' } },
   baselines: { type: 'boolean', kind: 'result', commands: ['probe'], default: true, help: 'also score the raw and random baselines (--no-baselines to skip)' },
-  k: { type: 'number', kind: 'result', commands: ['probe', 'ablate'], default: 20, check: 'positiveInt', help: 'neighbours for kNN' },
+  k: { type: 'number', kind: 'result', commands: ['probe', 'ablate'], default: KNN_DEFAULTS.k, check: 'positiveInt', help: 'neighbours for kNN' },
   // ablation grids
   ops: { type: 'string', kind: 'result', commands: ['ablate'], help: 'ops paired in order, every ordered pair a cell (n² cells), e.g. crop,cutout,color,sobel,noise,blur,rotate' },
   grid: { type: 'string', kind: 'result', commands: ['ablate'], array: true, default: [], help: 'sweep an option: key=v1,v2,... (repeatable; Cartesian product with --ops)' },
