@@ -50,6 +50,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluForward", nullptr, ReluForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormInference", nullptr, BatchNormInference, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -154,3 +154,35 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
     return undefinedValue(env);
   });
 }
+
+napi_value BatchNormInference(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto args = callArgs(env, info, 8);
+    int64_t n = lengthOf(env, args[0], "x");
+    int64_t c = intArg(env, args[1], "channels", 1, kMaxDim);
+    if (n % c != 0) throw ArgError("x's length must be a multiple of the channel count");
+    const float* x = floatArray(env, args[0], n, "x");
+    const float* mean = floatArray(env, args[2], c, "mean");
+    const float* variance = floatArray(env, args[3], c, "variance");
+    const float* offset = isNullish(env, args[4]) ? nullptr : floatArray(env, args[4], c, "offset");
+    const float* scale = isNullish(env, args[5]) ? nullptr : floatArray(env, args[5], c, "scale");
+    double epsilon = numberArg(env, args[6], "epsilon");
+    if (!(epsilon >= 0 && epsilon < 1)) throw ArgError("epsilon must be in [0, 1)");
+    float* out = floatArray(env, args[7], n, "out");
+    // In double, as TF.js's cpu kernel: offset + (x - mean) · scale / sqrt(variance + epsilon).
+    std::vector<double> factor(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
+    for (int64_t j = 0; j < c; j++) {
+      factor[j] = (scale ? scale[j] : 1.0) / std::sqrt(static_cast<double>(variance[j]) + epsilon);
+      shift[j] = offset ? offset[j] : 0.0;
+    }
+    const int64_t rowsCount = n / c;
+#pragma omp parallel for if (n >= kParallelMin) schedule(static)
+    for (int64_t r = 0; r < rowsCount; r++) {
+      const float* xr = x + r * c;
+      float* outr = out + r * c;
+#pragma omp simd
+      for (int64_t j = 0; j < c; j++) outr[j] = static_cast<float>(shift[j] + (xr[j] - static_cast<double>(mean[j])) * factor[j]);
+    }
+    return undefinedValue(env);
+  });
+}

@@ -9,3 +9,6 @@ napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Unary(napi_env env, napi_callback_info info);
 // reluGrad(x, dy, dx): dx = dy · step(x), TF.js's Relu gradient.
 napi_value ReluGrad(napi_env env, napi_callback_info info);
+// batchNormInference(x, channels, mean, variance, offset|null, scale|null, epsilon, out): per
+// channel (the last axis) with given statistics, TF.js's FusedBatchNorm.
+napi_value BatchNormInference(napi_env env, napi_callback_info info);

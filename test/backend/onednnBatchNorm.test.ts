@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../augment/rng.js';
 import { batchNormTraining, registerOnednnBackend } from '../../src/backend/onednn/index.js';
 import { batchNormalization } from '../../src/models/batchNormalization.js';
-import { randomValues, relativeError } from './helpers.js';
+import { randomValues, relativeError, runKernelOn } from './helpers.js';
 import { onednnAvailable } from './onednnHelpers.js';
 
 const EPS = 1e-5;
@@ -65,6 +65,27 @@ describe.skipIf(!onednnAvailable('onednnBatchNorm.test.ts'))('onednn fused batch
       for (let j = 0; j < dx.length; j++) diff = Math.max(diff, Math.abs(got[3][j] - dx[j]));
       expect(diff / termScale, 'dx').toBeLessThan(1e-4);
     });
+  }
+
+  for (const [i, shape] of SHAPES.entries()) {
+    for (const withAffine of [true, false]) {
+      it(`FusedBatchNorm with given statistics (inference) matches the cpu kernel: [${shape}]${withAffine ? '' : ' without offset and scale'}`, async () => {
+        const rng = Rng.derive(53, i);
+        const c = shape[shape.length - 1];
+        const vec = () => ({ values: randomValues(rng, c), shape: [c] });
+        const inputs: Record<string, { values: Float32Array; shape: number[] }> = {
+          x: { values: randomValues(rng, shape.reduce((a, b) => a * b, 1)), shape },
+          mean: vec(),
+          variance: { values: randomValues(rng, c).map((v) => v * v + 0.1), shape: [c] },
+        };
+        if (withAffine) Object.assign(inputs, { offset: vec(), scale: vec() });
+        const want = await runKernelOn('cpu', 'FusedBatchNorm', inputs, { varianceEpsilon: EPS });
+        const before = tf.memory().numTensors;
+        const got = await runKernelOn('onednn', 'FusedBatchNorm', inputs, { varianceEpsilon: EPS });
+        expect(tf.memory().numTensors).toBe(before);
+        expect(relativeError(got.values, want.values)).toBeLessThan(1e-6);
+      });
+    }
   }
 
   it('the layer trains like the stock one (output and moving statistics) and saves as BatchNormalization', async () => {

@@ -111,6 +111,12 @@ for (let r = 0; r < 50; r++) {
   if (rand() < 0.5) addon.releaseFloat32(pooled);
   addon.releaseFloat32(new Float32Array(8)); // not from the pool: ignored
 }
+for (let r = 0; r < 20; r++) {
+  const c = int(1, 20), rowsN = int(1, 50), bo = new Float32Array(rowsN * c);
+  addon.batchNormInference(buf(rowsN * c), c, buf(c), buf(c).map((v) => v * v), rand() < 0.5 ? buf(c) : null, rand() < 0.5 ? buf(c) : null, 1e-3, bo);
+  for (const v of bo) if (!Number.isFinite(v)) throw new Error('batchNormInference: non-finite output');
+}
+mustThrow('bn inference channels', () => addon.batchNormInference(buf(10), 3, buf(3), buf(3), null, null, 1e-3, new Float32Array(10)));
 mustThrow('alloc 0', () => addon.allocFloat32(0));
 mustThrow('release type', () => addon.releaseFloat32([1, 2]));
 mustThrow('argument count', () => addon.conv2dForward());

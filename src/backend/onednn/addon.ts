@@ -29,6 +29,8 @@ export interface OnednnAddon {
   /** dims [n, h, w, c]; writes y and the batch mean and (biased) variance. */
   batchNormForward(x: F32, dims: Dims4, gamma: F32, beta: F32, y: F32, mean: F32, variance: F32, epsilon: number): void;
   batchNormBackward(x: F32, dims: Dims4, dy: F32, gamma: F32, mean: F32, variance: F32, dx: F32, dgamma: F32, dbeta: F32, epsilon: number): void;
+  /** y = offset + (x − mean)·scale/√(variance + ε) per channel of the last axis (offset 0, scale 1 when null). */
+  batchNormInference(x: F32, channels: number, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, epsilon: number, y: F32): void;
   reluForward(x: F32, y: F32): void;
   /** dx = x > 0 ? dy : 0. */
   reluGrad(x: F32, dy: F32, dx: F32): void;

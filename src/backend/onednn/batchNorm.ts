@@ -2,12 +2,13 @@
  * Batch normalisation in training mode as one op with its own gradient, on oneDNN: statistics
  * and normalisation in one forward kernel, the full gradient (through the batch statistics) in
  * one backward kernel. TF.js-layers composes the same from moments + batchNorm, ~8 full-size
- * passes each way. Channels last; x is [n, h, w, c] or [n, c].
+ * passes each way. Channels last; x is [n, h, w, c] or [n, c]. And TF.js's own FusedBatchNorm
+ * (inference, with the moving statistics) as one native pass.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dims4, OnednnAddon } from './addon.js';
 import { allocOutput } from './outputPool.js';
-import { f32, isFloat32, ONEDNN, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
+import { f32, isFloat32, nativeOrCpu, ONEDNN, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
 
 export const BATCH_NORM_TRAINING = 'OnednnBatchNormTraining';
 export const BATCH_NORM_TRAINING_GRAD = 'OnednnBatchNormTrainingGrad';
@@ -63,8 +64,26 @@ function backward({ inputs, backend, attrs }: KernelArgs, addon: OnednnAddon): t
   return [output(backend, [...x.shape], dx), output(backend, [...scale.shape], dscale), output(backend, [...scale.shape], doffset)];
 }
 
+/** TF.js's FusedBatchNorm (given statistics: inference) when every per-channel input is per last-axis channel. */
+function inference({ inputs, backend, attrs }: KernelArgs, addon: OnednnAddon): tf.TensorInfo | null {
+  const { x, mean, variance, offset, scale } = inputs;
+  if (!isFloat32(x) || x.shape.length < 1 || !validDims(x.shape) || sizeOf(x.shape) >= 2 ** 40) return null;
+  const c = x.shape[x.shape.length - 1];
+  const perChannel = (t: tf.TensorInfo | undefined) => isFloat32(t) && sizeOf(t.shape) === c && t.shape[t.shape.length - 1] === c;
+  if (!perChannel(mean) || !perChannel(variance)) return null;
+  if ((offset != null && !perChannel(offset)) || (scale != null && !perChannel(scale))) return null;
+  const epsilon = attrs.varianceEpsilon;
+  if (typeof epsilon !== 'number' || !(epsilon >= 0 && epsilon < 1)) return null;
+  const y = allocOutput(addon, sizeOf(x.shape));
+  addon.batchNormInference(
+    f32(backend, x), c, f32(backend, mean!), f32(backend, variance!),
+    offset != null ? f32(backend, offset) : null, scale != null ? f32(backend, scale) : null, epsilon, y);
+  return output(backend, [...x.shape], y);
+}
+
 export function batchNormKernels(addon: OnednnAddon): tf.KernelConfig[] {
   return [
+    nativeOrCpu('FusedBatchNorm', addon, inference),
     { kernelName: BATCH_NORM_TRAINING, backendName: ONEDNN, kernelFunc: (args) => forward(args as unknown as KernelArgs, addon) },
     { kernelName: BATCH_NORM_TRAINING_GRAD, backendName: ONEDNN, kernelFunc: (args) => backward(args as unknown as KernelArgs, addon) },
   ];
