@@ -65,7 +65,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
     : undefined;
   const paths = prepareRunDirectory(options.out, options);
   try {
-    const backend = await selectBackend(options.backend, { quiet: true });
+    const backend = await selectBackend(options.backend, { quiet: true, threads: options.threads });
     log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);
     log(`data: ${dataset.paths.length} images from ${options.data}`);
     if (dataset.skipped.length > 0) log(formatSkipped(dataset.skipped));

@@ -15,6 +15,8 @@ export interface ProbeArgs {
   test: string;
   out?: string;
   backend: BackendName;
+  /** Threads of the onednn backend (default: all cores). */
+  threads?: number;
   /** Also score the `raw` and `random` baselines next to the encoder. */
   baselines: boolean;
   k: number;
@@ -30,7 +32,7 @@ export interface ProbeArgs {
  */
 export async function probe(args: ProbeArgs, log: (line: string) => void = console.error): Promise<ProbeReport> {
   const started = Date.now();
-  const backend = await selectBackend(args.backend, { quiet: true });
+  const backend = await selectBackend(args.backend, { quiet: true, threads: args.threads });
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
   const splits = await loadLabelledSplits(args, { size: encoder.inputSize, concurrency: args.concurrency }, log);

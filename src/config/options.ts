@@ -70,6 +70,7 @@ export const OPTIONS = {
     required: { embed: 'embed needs --out <file.npy>', export: 'export needs --out <dir>', data: 'data needs --out <dir>', ablate: 'ablate needs --out <grid dir>' },
   },
   backend: { type: 'string', kind: 'operational', commands: ['pretrain', 'probe', 'embed', 'export', 'ablate', 'demo'], choices: BACKEND_NAMES, default: 'auto', help: 'tfjs backend (auto: the fastest installed)' },
+  threads: { type: 'number', kind: 'operational', commands: ['pretrain', 'probe', 'embed', 'ablate'], check: 'positiveInt', help: 'threads of the native onednn backend (default: OMP_NUM_THREADS, else every core)' },
   seed: { type: 'number', kind: 'result', commands: [...PRETRAIN, 'probe'], default: 0, help: 'seed of the one RNG (views, order, init)' },
   // run length and batch
   epochs: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: 'passes over the data (default: 100); with --resume, a new length for the run' },
