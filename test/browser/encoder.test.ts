@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,14 +5,12 @@ import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToRgb } from '../../augment/decode.js';
-import { exportEncoder } from '../../pipelines/export.js';
 import { selectBackend } from '../../src/backend/select.js';
-import { dirSaveHandler } from '../../src/io/modelStore.js';
 import { fromLayersModel } from '../../src/models/featureExtractor.js';
-import { SimclrModel } from '../../src/models/simclrModel.js';
 import { loadEncoder } from '../../src/run/loadEncoder.js';
 import { bundle, collectErrors, findChromium, launchChromium, serveStatic, type StaticServer } from './chromium.js';
 import { readmeBrowserExample } from './readmeExample.js';
+import { writeTestExport } from './testEncoder.js';
 
 const chrome = findChromium();
 const SIZE = 28;
@@ -31,20 +28,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-/** An encoder with every weight non-trivial: BatchNorm statistics moved away from 0 / 1 as training would. */
-async function writeExport(dir: string): Promise<void> {
-  const model = SimclrModel.build({ backbone: 'resnet18', width: 0.125, imageSize: SIZE, cifarStem: true, projDim: 16, projLayers: 2, seed: 3 });
-  model.head.dispose();
-  for (const w of model.encoder.weights) {
-    const name = w.originalName;
-    if (/moving_mean|beta/.test(name)) w.write(tf.randomUniform(w.shape as number[], -0.2, 0.2, 'float32', 1));
-    if (/moving_variance|gamma/.test(name)) w.write(tf.randomUniform(w.shape as number[], 0.5, 1.5, 'float32', 2));
-  }
-  await model.encoder.save(dirSaveHandler(path.join(dir, 'encoder')));
-  model.encoder.dispose();
-  await exportEncoder(path.join(dir, 'encoder'), path.join(dir, 'export'), 'wasm');
 }
 
 /** Images the browser decodes itself: sample PNGs at the input size, an RGBA one, and two that need resizing. */
@@ -79,7 +62,7 @@ describe.skipIf(!chrome)('simclr-ts/browser in headless Chromium', () => {
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'simclr-browser-'));
     await selectBackend('wasm', { quiet: true });
-    await writeExport(root);
+    await writeTestExport(root, SIZE);
     images = await writeImages(path.join(root, 'images'));
     const { encoder } = await loadEncoder(path.join(root, 'export'));
     const extractor = fromLayersModel('export', encoder);

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const p = await b.newPage({ viewport: { width: 1200, height: 760 } });
+p.on('console', m => console.log('console', m.type(), m.text())); p.on('pageerror', e => console.log('pageerror', e.message));
+await p.goto('file:///tmp/ex1/index.html');
+await p.waitForFunction(() => document.getElementById('map').dataset.drawn);
+await p.waitForTimeout(500);
+const [x, y] = await p.evaluate(() => window.explorer.pointOnPage(5));
+await p.mouse.click(x, y);
+console.log(await p.evaluate(() => [document.getElementById('map').dataset.drawn, window.explorer.selected(), [...document.querySelectorAll('#neighbors li')].map(l => l.dataset.index + ':' + l.dataset.score).join(' ')]));
+await p.screenshot({ path: '/tmp/ex1.png' });
+await b.close();
