@@ -55,54 +55,66 @@ const PAGE_SHEET_COLS = 64;
  */
 export async function explore(args: ExploreArgs, log: (line: string) => void = console.error): Promise<ExploreResult> {
   let result: ExploreResult | undefined;
+  let inputError: unknown;
   await replaceDirAtomic(args.out, async (dir) => {
-    const npy = path.join(dir, 'embeddings.npy');
-    await embed({ ...args, out: npy }, log);
-    const paths = (await fs.readFile(pathsFileFor(npy), 'utf8')).split('\n').filter(Boolean);
-    const { data, shape } = await readNpy(npy);
-    const features: Features = { data: data as Float32Array, n: shape[0], dim: shape[1] };
-    if (features.n < 2) throw new Error(`explore needs at least 2 readable images in ${args.data}, found ${features.n}`);
-    const classes = classesOf(args.data, paths);
-    const lists = nearestOthers(features, Math.max(args.neighbors, classes ? args.k : 0));
-    const predicted = classes ? leaveOneOutKnn(lists, classes.labels, classes.classNames.length, args.k) : undefined;
-    log(`map: ${features.n} images`);
-    const map = layout2d(features, args.map, args.seed);
-    const thumbs = await thumbnails(paths, args.concurrency, args.maxPixels);
-    const pageLayout = spriteLayout(THUMB, PAGE_SHEET_COLS);
-    const sheets = await spriteSheets(thumbs, pageLayout);
-    const sheetNames = sheets.map((_, i) => `sprite-${i}.png`);
-    await Promise.all(sheets.map((png, i) => fs.writeFile(path.join(dir, sheetNames[i]), png)));
-    const shown = firstOf(lists, Math.min(args.neighbors, lists.k));
-    const names = paths.map((p) => path.relative(args.data, p) || path.basename(p));
-    const pageData: ExplorerData = {
-      title: args.data,
-      n: features.n,
-      k: shown.k,
-      map: map.method,
-      paths: names,
-      classNames: classes?.classNames ?? null,
-      positions: base64(map.positions),
-      labels: classes ? base64(classes.labels) : null,
-      predicted: predicted ? base64(predicted) : null,
-      neighbors: base64(shown.indices),
-      scores: base64(shown.scores),
-      sprite: { ...pageLayout, sheets: sheetNames },
-    };
-    await fs.writeFile(path.join(dir, 'data.js'), `window.EXPLORER_DATA = ${JSON.stringify(pageData)};\n`);
-    await fs.writeFile(path.join(dir, 'explorer.js'), pageScript());
-    await fs.writeFile(path.join(dir, 'index.html'), indexHtml(pageData.title));
-    await writeProjector(path.join(dir, 'projector'), {
-      features,
-      metadata: classes
-        ? { header: ['file', 'class', 'knn'], rows: names.map((p, i) => [p, classes.classNames[classes.labels[i]], classes.classNames[predicted![i]]]) }
-        : { header: ['file'], rows: names.map((p) => [p]) },
-      sprite: await projectorSprite(thumbs),
-    });
-    let knnTop1: number | undefined;
-    if (classes && predicted) knnTop1 = predicted.filter((c, i) => c === classes.labels[i]).length / features.n;
-    result = { images: features.n, dim: features.dim, map: map.method, labelled: !!classes, knnTop1 };
+    try {
+      result = await writeExplorer(dir, args, log);
+    } catch (err) {
+      inputError = err; // a bad --encoder or --data: its own message, not "cannot write <out>"
+      throw err;
+    }
+  }).catch((err) => {
+    throw inputError ?? err;
   });
   return result!;
+}
+
+async function writeExplorer(dir: string, args: ExploreArgs, log: (line: string) => void): Promise<ExploreResult> {
+  const npy = path.join(dir, 'embeddings.npy');
+  await embed({ ...args, out: npy }, log);
+  const paths = (await fs.readFile(pathsFileFor(npy), 'utf8')).split('\n').filter(Boolean);
+  const { data, shape } = await readNpy(npy);
+  const features: Features = { data: data as Float32Array, n: shape[0], dim: shape[1] };
+  if (features.n < 2) throw new Error(`explore needs at least 2 readable images in ${args.data}, found ${features.n}`);
+  const classes = classesOf(args.data, paths);
+  const lists = nearestOthers(features, Math.max(args.neighbors, classes ? args.k : 0));
+  const predicted = classes ? leaveOneOutKnn(lists, classes.labels, classes.classNames.length, args.k) : undefined;
+  log(`map: ${features.n} images`);
+  const map = layout2d(features, args.map, args.seed);
+  const thumbs = await thumbnails(paths, args.concurrency, args.maxPixels);
+  const pageLayout = spriteLayout(THUMB, PAGE_SHEET_COLS);
+  const sheets = await spriteSheets(thumbs, pageLayout);
+  const sheetNames = sheets.map((_, i) => `sprite-${i}.png`);
+  await Promise.all(sheets.map((png, i) => fs.writeFile(path.join(dir, sheetNames[i]), png)));
+  const shown = firstOf(lists, Math.min(args.neighbors, lists.k));
+  const names = paths.map((p) => path.relative(args.data, p) || path.basename(p));
+  const pageData: ExplorerData = {
+    title: args.data,
+    n: features.n,
+    k: shown.k,
+    map: map.method,
+    paths: names,
+    classNames: classes?.classNames ?? null,
+    positions: base64(map.positions),
+    labels: classes ? base64(classes.labels) : null,
+    predicted: predicted ? base64(predicted) : null,
+    neighbors: base64(shown.indices),
+    scores: base64(shown.scores),
+    sprite: { ...pageLayout, sheets: sheetNames },
+  };
+  await fs.writeFile(path.join(dir, 'data.js'), `window.EXPLORER_DATA = ${JSON.stringify(pageData)};\n`);
+  await fs.writeFile(path.join(dir, 'explorer.js'), pageScript());
+  await fs.writeFile(path.join(dir, 'index.html'), indexHtml(pageData.title));
+  await writeProjector(path.join(dir, 'projector'), {
+    features,
+    metadata: classes
+      ? { header: ['file', 'class', 'knn'], rows: names.map((p, i) => [p, classes.classNames[classes.labels[i]], classes.classNames[predicted![i]]]) }
+      : { header: ['file'], rows: names.map((p) => [p]) },
+    sprite: await projectorSprite(thumbs),
+  });
+  let knnTop1: number | undefined;
+  if (classes && predicted) knnTop1 = predicted.filter((c, i) => c === classes.labels[i]).length / features.n;
+  return { images: features.n, dim: features.dim, map: map.method, labelled: !!classes, knnTop1 };
 }
 
 /** Classes when `data` is an ImageFolder (every image in a class folder, ≥ 2 classes); else none. */
