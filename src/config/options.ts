@@ -72,8 +72,9 @@ export const OPTIONS = {
   backend: { type: 'string', kind: 'operational', commands: ['pretrain', 'probe', 'embed', 'export', 'explore', 'ablate', 'demo'], choices: BACKEND_NAMES, default: 'auto', help: 'tfjs backend (auto: the fastest installed)' },
   seed: { type: 'number', kind: 'result', commands: [...PRETRAIN, 'probe', 'explore'], default: 0, help: 'seed of the one RNG (views, order, init)', helpFor: { explore: 'seed of the map (UMAP)' } },
   // run length and batch
-  epochs: { type: 'number', kind: 'result', commands: PRETRAIN, default: 100, check: 'positive', help: 'passes over the data' },
-  steps: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'optimizer steps (overrides --epochs)' },
+  epochs: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: 'passes over the data (default: 100); with --resume, a new length for the run' },
+  steps: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'optimizer steps (overrides --epochs); with --resume, a new length for the run' },
+  initFrom: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'start from the weights of a run or encoder directory (the head too when the source has one)' },
   batchSize: { type: 'number', kind: 'result', commands: [...PRETRAIN, 'embed', 'explore'], default: 128, check: 'positiveInt', help: 'images per step (2× views)', helpFor: { embed: 'images embedded at once', explore: 'images embedded at once' } },
   microBatch: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'images per micro-batch: exact full-batch NT-Xent in the memory of one micro-batch (gradient caching; BN statistics per micro-batch)' },
   replicas: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 1, check: 'positiveInt', help: 'training threads (data-parallel replicas in worker threads; wasm/cpu backends)' },
@@ -111,6 +112,10 @@ export const OPTIONS = {
   logEvery: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 10, check: 'positiveInt', help: 'steps between metrics lines' },
   checkpointEvery: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 100, check: 'positiveInt', help: 'steps between checkpoints' },
   onNan: { type: 'string', kind: 'operational', commands: PRETRAIN, choices: ON_NAN_POLICIES, default: 'stop', help: 'non-finite loss/gradient: stop the run, or skip the step and count it' },
+  evalTrain: { type: 'string', kind: 'operational', commands: PRETRAIN, help: 'labelled ImageFolder the kNN monitor is fitted on while pretraining (with --eval-test)' },
+  evalTest: { type: 'string', kind: 'operational', commands: PRETRAIN, help: 'labelled ImageFolder the kNN monitor is scored on while pretraining' },
+  evalEvery: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 100, check: 'positiveInt', help: 'steps between evaluations while pretraining (and one at the end)' },
+  evalLinear: { type: 'boolean', kind: 'operational', commands: PRETRAIN, default: false, help: 'also a quick linear probe at each evaluation' },
   resume: { type: 'boolean', kind: 'run', commands: ['pretrain'], default: false, help: 'continue the run in --out from its checkpoint' },
   force: { type: 'boolean', kind: 'run', commands: ['pretrain', 'data'], default: false, help: 'overwrite an existing --out', helpFor: { data: 'overwrite existing train/ and test/ in --out' } },
   // evaluation (probe, embed, export, ablate's scoring)
