@@ -77,9 +77,10 @@ async function writeExplorer(dir: string, args: ExploreArgs, log: (line: string)
   const features: Features = { data: data as Float32Array, n: shape[0], dim: shape[1] };
   if (features.n < 2) throw new Error(`explore needs at least 2 readable images in ${args.data}, found ${features.n}`);
   const classes = classesOf(args.data, paths);
+  log(`neighbours: ${features.n} × ${features.n} cosine similarities`);
   const lists = nearestOthers(features, Math.max(args.neighbors, classes ? args.k : 0));
   const predicted = classes ? leaveOneOutKnn(lists, classes.labels, classes.classNames.length, args.k) : undefined;
-  log(`map: ${features.n} images`);
+  log(`map: ${args.map} of ${features.n} images`);
   const map = layout2d(features, args.map, args.seed);
   const thumbs = await thumbnails(paths, args.concurrency, args.maxPixels);
   const pageLayout = spriteLayout(THUMB, PAGE_SHEET_COLS);

@@ -34,8 +34,18 @@ export function explorerMain(): void {
   const missed = (i: number) => !!(labels && predicted && labels[i] !== predicted[i]);
   const $ = (id: string) => document.getElementById(id)!;
 
-  const sheets = sprite.sheets.map((src) => Object.assign(new Image(), { src }));
-  sheets.forEach((img) => img.addEventListener('load', () => draw()));
+  // sprite sheets load when first drawn from (60k images are 15 sheets of 2048²)
+  const sheets: (HTMLImageElement | undefined)[] = sprite.sheets.map(() => undefined);
+  const loading: Promise<void>[] = [];
+  const sheetOf = (i: number) => {
+    const s = Math.floor(i / sprite.perSheet);
+    if (!sheets[s]) {
+      const img = Object.assign(new Image(), { src: sprite.sheets[s] });
+      loading.push(img.decode().then(() => draw(), () => console.error(`cannot load ${sprite.sheets[s]}`)));
+      sheets[s] = img;
+    }
+    return sheets[s]!;
+  };
   const canvas = $('map') as HTMLCanvasElement;
   const ctx = canvas.getContext('2d')!;
   const view = { scale: 1, x: 0, y: 0 };
@@ -71,8 +81,8 @@ export function explorerMain(): void {
     for (const i of visible) {
       const [x, y] = screenOf(i);
       ctx.globalAlpha = matches && !matches.has(i) ? 0.12 : 1;
-      const sheet = sheets[Math.floor(i / sprite.perSheet)];
-      if (thumbs && sheet.complete && sheet.naturalWidth > 0) {
+      const sheet = thumbs ? sheetOf(i) : undefined;
+      if (sheet && sheet.complete && sheet.naturalWidth > 0) {
         const j = i % sprite.perSheet;
         ctx.drawImage(sheet, (j % sprite.cols) * sprite.thumb, Math.floor(j / sprite.cols) * sprite.thumb, sprite.thumb, sprite.thumb, x - side / 2, y - side / 2, side, side);
         ctx.strokeStyle = colorOf(i);
@@ -223,6 +233,8 @@ export function explorerMain(): void {
       return [r.left + x, r.top + y];
     },
     selected: () => selected,
+    /** Resolves when every sprite sheet asked for so far has loaded and been drawn. */
+    sheetsLoaded: () => Promise.all(loading).then(() => loading.length),
   };
 }
 

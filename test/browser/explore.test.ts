@@ -61,7 +61,7 @@ describe.skipIf(!chrome)('simclr explore: the page in headless Chromium, from fi
     errors = collectErrors(page);
     await page.goto(pathToFileURL(path.join(out, 'index.html')).href);
     await page.waitForFunction(() => document.getElementById('map')?.dataset.drawn !== undefined);
-    await page.waitForFunction(() => [...document.images].every((img) => img.complete)); // sprite sheets
+    expect(await page.evaluate(() => (window as any).explorer.sheetsLoaded())).toBe(1); // 1,000 thumbnails: one sheet
   });
 
   afterAll(async () => {
@@ -125,8 +125,9 @@ describe.skipIf(!chrome)('simclr explore: the page in headless Chromium, from fi
   it('renders: a screenshot of the explorer on the bundled sample', async () => {
     await page.$eval('#neighbors li', (li) => (li as HTMLElement).click());
     const file = RECORD_ENCODER ? 'experiments/sample/explore.png' : path.join(root, 'explore.png');
-    const png = await page.screenshot({ path: file });
-    const { width, height } = await sharp(png).metadata();
+    const png = await page.screenshot();
+    await sharp(png).png({ palette: true, colours: 128 }).toFile(file); // a small PNG for the README
+    const { width, height } = await sharp(file).metadata();
     expect([width, height]).toEqual([1200, 760]);
     expect(errors).toEqual([]);
   });
