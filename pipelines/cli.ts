@@ -13,7 +13,7 @@ import { exportEncoder } from './export.js';
 import { explore, openHint } from './explore.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
-import { stopOnSignals, signalExitCode } from './stopSignals.js';
+import { runStoppable } from './stopSignals.js';
 
 /** The `simclr` command: each subcommand is one pipeline; flags mean the same everywhere. */
 export function buildCli(argv: string[]): Argv {
@@ -31,16 +31,13 @@ export function buildCli(argv: string[]): Argv {
       async (args) => {
         const parsed = optionsFrom('pretrain', args);
         const options = { ...parsed, out: parsed.out ?? defaultRunDir('pretrain') };
-        const stop = stopOnSignals();
-        const result = await pretrain(options, { signal: stop.signal }).finally(stop.dispose);
+        const result = await runStoppable((signal) => pretrain(options, { signal }));
         const finished = result.finalStep >= result.totalSteps;
         const loss = Number.isFinite(result.lastLoss) ? `, final loss ${result.lastLoss.toFixed(4)}` : '';
         console.log(
           `${finished ? 'done' : 'stopped'}: step ${result.finalStep}/${result.totalSteps}${loss}, run in ${result.out}` +
             (finished ? ` (encoder: ${result.out}/encoder)` : ` (continue with: simclr pretrain --out ${result.out} --data ${options.data} --resume)`),
         );
-        const signal = stop.received();
-        if (signal && result.stopped) process.exitCode = signalExitCode(signal); // checkpoint saved; 130 (SIGINT) / 143 (SIGTERM)
       },
     )
     .command(
@@ -49,10 +46,7 @@ export function buildCli(argv: string[]): Argv {
       (y) => y.options(yargsOptions('demo')),
       async (args) => {
         const { out, backend } = optionsFrom('demo', args);
-        const stop = stopOnSignals();
-        await demo({ out: out ?? defaultRunDir('sample'), backend, signal: stop.signal }).finally(stop.dispose);
-        const signal = stop.received();
-        if (signal) process.exitCode = signalExitCode(signal);
+        await runStoppable((signal) => demo({ out: out ?? defaultRunDir('sample'), backend, signal }));
       },
     )
     .command(

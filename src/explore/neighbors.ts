@@ -1,5 +1,6 @@
 import { argmaxRows } from '../eval/classifierScores.js';
 import { forEachNeighborBlock } from '../eval/cosineNeighbors.js';
+import { KNN_DEFAULTS } from '../eval/knn.js';
 import type { Features } from '../eval/features.js';
 
 /** Each row's k nearest other rows (cosine, best first; ties: lower index first), n × k. */
@@ -35,7 +36,13 @@ export function nearestOthers(f: Features, k: number): NeighborLists {
  * Leave-one-out kNN class of every image from its own neighbour lists: the weighted vote of
  * knnClassify (weight exp(s/τ), lowest class on a tie) over the first k other images.
  */
-export function leaveOneOutKnn(lists: NeighborLists, labels: Int32Array, numClasses: number, k = 20, temperature = 0.07): Int32Array {
+export function leaveOneOutKnn(
+  lists: NeighborLists,
+  labels: Int32Array,
+  numClasses: number,
+  k: number = KNN_DEFAULTS.k,
+  temperature: number = KNN_DEFAULTS.temperature,
+): Int32Array {
   const n = labels.length;
   const kUsed = Math.min(k, lists.k);
   const votes = new Float64Array(n * numClasses);

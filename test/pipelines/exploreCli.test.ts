@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli } from '../reliability/helpers.js';
+import { runCli } from '../reliability/helpers.js';
 import { makeTinyImageFolder, tempDir } from './tinyData.js';
 
 let root: string;
 let data: string;
 
 beforeAll(async () => {
-  ensureBuilt();
   root = await tempDir('simclr-explore-cli-');
   data = await makeTinyImageFolder(path.join(root, 'data'), 2, 6);
 });
