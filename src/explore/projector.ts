@@ -18,7 +18,7 @@ export async function writeProjector(dir: string, files: ProjectorFiles): Promis
   await fs.mkdir(dir, { recursive: true });
   const { n, dim, data } = files.features;
   const lines: string[] = [];
-  for (let i = 0; i < n; i++) lines.push(Array.from(data.subarray(i * dim, (i + 1) * dim), (v) => v.toPrecision(7)).join('\t'));
+  for (let i = 0; i < n; i++) lines.push(Array.from(data.subarray(i * dim, (i + 1) * dim), (v) => v.toPrecision(9)).join('\t')); // 9 digits: float32 round-trips exactly
   await fs.writeFile(path.join(dir, 'tensors.tsv'), lines.join('\n') + '\n');
   const clean = (s: string) => s.replace(/[\t\n\r]/g, ' ');
   const { header, rows } = files.metadata;

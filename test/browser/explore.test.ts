@@ -77,7 +77,8 @@ describe.skipIf(!chrome)('simclr explore: the page in headless Chromium, from fi
     const projector = path.join(out, 'projector');
     const tensors = fs.readFileSync(path.join(projector, 'tensors.tsv'), 'utf8').trimEnd().split('\n');
     expect(tensors).toHaveLength(1000);
-    expect(tensors[0].split('\t')).toHaveLength(result.dim);
+    const { data: h } = await readNpy(path.join(out, 'embeddings.npy'));
+    for (const row of [0, 999]) expect(tensors[row].split('\t').map((v) => Math.fround(Number(v)))).toEqual(Array.from(h.subarray(row * result.dim, (row + 1) * result.dim)));
     const meta = fs.readFileSync(path.join(projector, 'metadata.tsv'), 'utf8').trimEnd().split('\n');
     expect(meta[0]).toBe('file\tclass\tknn');
     expect(meta).toHaveLength(1001);
