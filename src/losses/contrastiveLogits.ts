@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { maskedLogits, pairMasks, type PairRule } from './contrastiveMasks.js';
 import { contrastiveStatMeans, contrastiveStatSums } from './contrastiveStats.js';
 import { l2Normalize } from './distances.js';
-import { checkViewPair, viewLabels } from './views.js';
+import { checkViewPair, viewLabels, type GroupRelation } from './views.js';
 
 /**
  * The logits every softmax / logistic objective (NT-Xent, InfoNCE, NCE, MoCo) is computed on:
@@ -83,6 +83,8 @@ export interface ViewLogitsOptions {
   anchors?: number;
   /** Per-image labels (length B): every view of the same label is a positive. Omitted: the other view of the image. */
   labels?: Int32Array;
+  /** Related images (by label, or by batch position without labels): their views are positives too (--pairs). */
+  related?: GroupRelation;
 }
 
 /**
@@ -100,6 +102,6 @@ export function viewLogits(z1: tf.Tensor2D, z2: tf.Tensor2D, o: ViewLogitsOption
   return tf.tidy(() => {
     const u = l2Normalize(tf.concat([z1, z2], 0));
     const a = anchors === views ? u : tf.slice(u, [0, 0], [anchors, -1]);
-    return contrastiveLogits(a, u, { temperature: o.temperature, anchorLabels: labels.subarray(0, anchors), candidateLabels: labels, selfOffset: 0 });
+    return contrastiveLogits(a, u, { temperature: o.temperature, anchorLabels: labels.subarray(0, anchors), candidateLabels: labels, selfOffset: 0, related: o.related });
   });
 }

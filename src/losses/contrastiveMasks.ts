@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { GroupRelation } from './views.js';
 
 /**
  * Logit of a column that is neither a positive nor a negative of its anchor (itself; MoCo's
@@ -13,6 +14,8 @@ export interface PairRule {
   /** Group of each anchor and of each candidate: the same group makes a positive pair. */
   anchorLabels: Int32Array;
   candidateLabels: Int32Array;
+  /** Groups that are also positives (pairs from --pairs); the same group always is. */
+  related?: GroupRelation;
   /** Anchor i is candidate selfOffset + i (never its own positive or negative); omitted: the anchors are not candidates. */
   selfOffset?: number;
   /** Whether candidates of another group are negatives (default); false: they are left out (MoCo's negatives are its queue alone). */
@@ -28,7 +31,7 @@ export interface PairMasks {
 
 /** The masks of a rule, made on the CPU (labels are plain arrays) and uploaded once. */
 export function pairMasks(rule: PairRule): PairMasks {
-  const { anchorLabels, candidateLabels, selfOffset, batchNegatives = true } = rule;
+  const { anchorLabels, candidateLabels, selfOffset, related, batchNegatives = true } = rule;
   const a = anchorLabels.length;
   const c = candidateLabels.length;
   if (selfOffset !== undefined && !(Number.isInteger(selfOffset) && selfOffset >= 0 && selfOffset + a <= c)) {
@@ -41,7 +44,7 @@ export function pairMasks(rule: PairRule): PairMasks {
     for (let j = 0; j < c; j++) {
       const k = i * c + j;
       if (selfOffset !== undefined && j === selfOffset + i) excluded[k] = 1;
-      else if (candidateLabels[j] === anchorLabels[i]) positive[k] = 1;
+      else if (candidateLabels[j] === anchorLabels[i] || (related !== undefined && related(anchorLabels[i], candidateLabels[j]))) positive[k] = 1;
       else if (batchNegatives) negative[k] = 1;
       else excluded[k] = 1;
     }

@@ -6,20 +6,25 @@ import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy.js';
 import { viewLogits } from '../../losses/contrastiveLogits.js';
 import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
+import { batchPositives, type BatchPositives, type PositiveSource } from './batchPositives.js';
 import { finishStep, modelGrads, type TrainStep } from './trainStep.js';
 
-/** The batch's projections [z1; z2] → contrastive logits → a loss on them. */
-export type LogitObjective = (z1: tf.Tensor2D, z2: tf.Tensor2D) => { logits: ContrastiveLogits; loss: tf.Scalar };
+/** The batch's projections [z1; z2] and positives → contrastive logits → a loss on them. */
+export type LogitObjective = (z1: tf.Tensor2D, z2: tf.Tensor2D, positives: BatchPositives) => { logits: ContrastiveLogits; loss: tf.Scalar };
 
-/** One update on a loss of the batch's contrastive logits; logs their statistics (CONTRASTIVE_LOGIT_STATS). */
-export function logitStep(name: string, model: SimclrModel, optimizer: Optimizer, objective: LogitObjective): TrainStep {
+/**
+ * One update on a loss of the batch's contrastive logits; logs their statistics
+ * (CONTRASTIVE_LOGIT_STATS). `source` adds positives beyond an image's own views (--pairs).
+ */
+export function logitStep(name: string, model: SimclrModel, optimizer: Optimizer, objective: LogitObjective, source: PositiveSource = {}): TrainStep {
   return {
     name,
-    async run(views, lr) {
+    async run(views, lr, context) {
+      const positives = batchPositives(source, context);
       let stats: tf.Tensor1D | undefined;
       const { value, grads } = modelGrads(model, () => {
         const [z1, z2] = tf.split(model.project(views, true), 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-        const { logits, loss } = objective(z1, z2);
+        const { logits, loss } = objective(z1, z2, positives);
         stats = tf.keep(logits.stats);
         return loss;
       });
@@ -34,11 +39,11 @@ export function logitStep(name: string, model: SimclrModel, optimizer: Optimizer
  * the same cross-entropy averaged over all 2B anchors, so its view-2 anchors pull as well;
  * here only B anchors do, with gradient still flowing into both views as keys.
  */
-export function infoNceStep(model: SimclrModel, optimizer: Optimizer, temperature: number): TrainStep {
-  return logitStep('infonce', model, optimizer, (z1, z2) => {
-    const logits = viewLogits(z1, z2, { temperature, anchors: z1.shape[0] });
+export function infoNceStep(model: SimclrModel, optimizer: Optimizer, temperature: number, source: PositiveSource = {}): TrainStep {
+  return logitStep('infonce', model, optimizer, (z1, z2, positives) => {
+    const logits = viewLogits(z1, z2, { temperature, anchors: z1.shape[0], ...positives });
     return { logits, loss: softmaxCrossEntropy(logits) };
-  });
+  }, source);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from './gradientCache.js';
 import { ntXentZGradient } from './ntXentZGradient.js';
 import { logitStep } from './logitSteps.js';
+import type { PositiveSource } from './batchPositives.js';
 import { finishStep, type NamedGrads, type TrainStep } from './trainStep.js';
 
 /**
@@ -36,6 +37,8 @@ export interface NtXentStepOptions {
   microBatch?: number;
   /** Other replicas (worker threads) that take shares of the micro-batches (needs microBatch); this thread is replica 0. */
   pool?: ReplicaPool;
+  /** Positives beyond an image's own views (--pairs); not with micro-batches. */
+  positives?: PositiveSource;
 }
 
 /**
@@ -44,14 +47,15 @@ export interface NtXentStepOptions {
  * gives the same full-batch loss and gradient (BN statistics per micro-batch).
  */
 export function ntXentStep(model: SimclrModel, optimizer: Optimizer, temperature: number, o: NtXentStepOptions = {}): TrainStep {
-  const { microBatch, pool } = o;
+  const { microBatch, pool, positives } = o;
   if (microBatch === undefined) {
-    const step = logitStep('ntxent', model, optimizer, (z1, z2) => {
-      const logits = viewLogits(z1, z2, { temperature });
+    const step = logitStep('ntxent', model, optimizer, (z1, z2, batch) => {
+      const logits = viewLogits(z1, z2, { temperature, ...batch });
       return { logits, loss: softmaxCrossEntropy(logits) };
-    });
+    }, positives);
     return { ...step, dispose: () => pool?.close() };
   }
+  if (positives?.labels || positives?.pairs) throw new Error('ntxent: --pairs does not work with --micro-batch or --replicas yet');
   return {
     name: 'ntxent',
     async run(views, lr) {
