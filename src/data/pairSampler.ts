@@ -11,7 +11,8 @@ const DRAWS = 16;
  * made so that images come with a partner. Images are taken in a seeded shuffled order; each one
  * taken brings a random partner not yet used this epoch, or, when all its partners are used, one
  * already seen this epoch (so it may appear twice in the epoch, never twice in a batch). An image
- * without pairs comes alone; so may the last image of an odd-sized batch. A pure function of
+ * without pairs comes alone, and fills a batch's last slot when one is left over; only when none
+ * is left may the last slot hold an image without its partner. A pure function of
  * (graph, B, seed, epoch): a resumed run sees the same batches.
  */
 export function pairAwareOrder(graph: PairGraph, batchSize: number, seed: number): (epoch: number) => number[] {
@@ -22,8 +23,11 @@ export function pairAwareOrder(graph: PairGraph, batchSize: number, seed: number
     const rng = Rng.derive(seed, epoch, PAIR_ORDER_KEY);
     const order = rng.shuffle(Array.from({ length: count }, (_, i) => i));
     const used = new Uint8Array(count);
+    // Images without a partner, in the same order: one fills a batch's last slot, so no pair is split.
+    const loners = order.filter((i) => graph.partnerCount(i) === 0);
     const out: number[] = [];
     let next = 0;
+    let nextLoner = 0;
     for (let s = 0; s < steps; s++) {
       const batch = new Set<number>();
       const take = (i: number) => {
@@ -32,8 +36,9 @@ export function pairAwareOrder(graph: PairGraph, batchSize: number, seed: number
         out.push(i);
       };
       while (batch.size < batchSize) {
+        while (nextLoner < loners.length && used[loners[nextLoner]]) nextLoner++;
         while (used[order[next]]) next++;
-        const a = order[next];
+        const a = batch.size === batchSize - 1 && nextLoner < loners.length ? loners[nextLoner] : order[next];
         take(a);
         if (batch.size < batchSize) {
           const p = pickPartner(graph.candidates(a), a, (i) => !used[i], rng) ?? pickPartner(graph.candidates(a), a, (i) => !batch.has(i), rng);
