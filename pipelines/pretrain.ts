@@ -118,7 +118,7 @@ async function train(options: ResolvedOptions, inputs: RunInputs, hooks: Pretrai
   });
   const model = SimclrModel.build(modelConfigOf(options));
   const optimizer = createOptimizer(options.optimizer, options.weightDecay);
-  const trainStep = createTrainStep(options, model, optimizer, { labels: inputs.labels, pairs: inputs.pairs });
+  const trainStep = createTrainStep(options, model, optimizer, { labels: inputs.labels, pairs: inputs.pairs, stepsPerEpoch });
   let logger: MetricsLogger | undefined;
   try {
     const schedule = {

@@ -96,6 +96,8 @@ export const OPTIONS = {
   margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
   labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/ranking: ImageFolder of the --data images; same class = positive' },
   pairs: { type: 'string', kind: 'result', commands: PRETRAIN, help: `${lossesTaking('pairs').join('/')}: file of similar image pairs (.csv, .tsv, .jsonl; paths relative to --data); paired images are positives, batches are sampled to hold pairs` },
+  negatives: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: `${lossesTaking('negatives').join('/')}: negative sampling, each anchor's softmax over its positives and K negatives drawn from the batch (seeded) instead of all` },
+  negativesAfter: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0, check: 'nonNegative', help: '--negatives: sample from this epoch on (all negatives before)' },
   pairsClosure: { type: 'boolean', kind: 'result', commands: PRETRAIN, help: '--pairs: make the relation transitive (every image of a connected group of pairs is a positive of every other)' },
   // optimisation
   optimizer: { type: 'string', kind: 'result', commands: PRETRAIN, choices: OPTIMIZER_NAMES, default: 'lars', help: 'optimizer' },

@@ -9,7 +9,7 @@ import type { SimclrModel } from '../models/simclrModel.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { startReplicaPool } from '../train/parallel/replicaPool.js';
 import { microBatchSize } from '../train/steps/gradientCache.js';
-import { infoNceStep, nceStep } from '../train/steps/logitSteps.js';
+import { infoNceStep, nceStep, type NegativeSchedule } from '../train/steps/logitSteps.js';
 import { mocoStep } from '../train/steps/mocoStep.js';
 import { ntXentStep } from '../train/steps/ntXentStep.js';
 import { contrastiveStep, rankingStep, tripletStep } from '../train/steps/pairLossStep.js';
@@ -19,7 +19,7 @@ import { RANKING_MARGIN, RANKING_STATS } from '../losses/ranking.js';
 import type { TrainStep } from '../train/steps/trainStep.js';
 
 /** Run options that only some objectives take (the PretrainOptions keys). */
-export type ObjectiveOption = 'temperature' | 'margin' | 'labels' | 'pairs' | 'queueSize' | 'mocoMomentum' | 'mining' | 'distance' | 'microBatch' | 'replicas';
+export type ObjectiveOption = 'temperature' | 'margin' | 'labels' | 'pairs' | 'negatives' | 'queueSize' | 'mocoMomentum' | 'mining' | 'distance' | 'microBatch' | 'replicas';
 
 /** What building a step reads of a run's options: a narrow view of them (PretrainOptions fits it). */
 export interface StepOptions {
@@ -30,6 +30,10 @@ export interface StepOptions {
   mocoMomentum: number;
   mining: TripletMining;
   distance: DistanceMetric;
+  /** --negatives K (unset: every negative of the batch) from epoch --negatives-after on; the draws are keyed by --seed. */
+  negatives?: number;
+  negativesAfter?: number;
+  seed?: number;
 }
 
 export interface StepParts {
@@ -39,6 +43,8 @@ export interface StepParts {
   labels?: Int32Array;
   /** The pair relation over dataset images (--pairs), for objectives that take pairs. */
   pairs?: PairGraph;
+  /** Steps per epoch, where --negatives-after counts epochs. */
+  stepsPerEpoch?: number;
 }
 
 interface ObjectiveBase {
@@ -77,23 +83,25 @@ export const OBJECTIVES = {
     kind: 'logits',
     summary: "SimCLR's NT-Xent, every view an anchor against the other 2B − 1",
     temperature: NT_XENT_TEMPERATURE,
-    takes: ['temperature', 'microBatch', 'replicas', 'pairs'],
+    takes: ['temperature', 'microBatch', 'replicas', 'pairs', 'negatives'],
     stats: CONTRASTIVE_LOGIT_STATS,
-    createStep: (o, { model, optimizer, pairs }) =>
+    createStep: (o, { model, optimizer, pairs, stepsPerEpoch }) =>
       // With replicas the batch is always micro-batched: one share of micro-batches per replica.
       ntXentStep(model, optimizer, o.temperature, {
         microBatch: o.replicas > 1 ? microBatchSize(o.batchSize, o.microBatch, o.replicas) : o.microBatch,
         pool: startReplicaPool(o.replicas, model.config),
         positives: { pairs },
+        negatives: negativeSchedule(o, stepsPerEpoch),
       }),
   },
   infonce: {
     kind: 'logits',
     summary: 'InfoNCE (CPC), one-directional: each view 1 classifies its view 2 among the batch',
     temperature: INFO_NCE_TEMPERATURE,
-    takes: ['temperature', 'pairs'],
+    takes: ['temperature', 'pairs', 'negatives'],
     stats: CONTRASTIVE_LOGIT_STATS,
-    createStep: (o, { model, optimizer, pairs }) => infoNceStep(model, optimizer, o.temperature, { pairs }),
+    createStep: (o, { model, optimizer, pairs, stepsPerEpoch }) =>
+      infoNceStep(model, optimizer, o.temperature, { positives: { pairs }, negatives: negativeSchedule(o, stepsPerEpoch) }),
   },
   moco: {
     kind: 'logits',
@@ -139,6 +147,12 @@ export const OBJECTIVES = {
 
 export type LossName = keyof typeof OBJECTIVES;
 
+/** --negatives K as a step schedule: from step --negatives-after × steps per epoch on; undefined without --negatives. */
+function negativeSchedule(o: StepOptions, stepsPerEpoch = 1): NegativeSchedule | undefined {
+  if (o.negatives === undefined) return undefined;
+  return { count: o.negatives, seed: o.seed ?? 0, fromStep: Math.ceil((o.negativesAfter ?? 0) * stepsPerEpoch) };
+}
+
 /** The --loss choices. */
 export const LOSS_NAMES = Object.keys(OBJECTIVES) as readonly LossName[];
 
@@ -159,7 +173,7 @@ export function createTrainStep<O extends StepOptions & { loss: LossName; temper
   options: O,
   model: SimclrModel,
   optimizer: Optimizer,
-  positives: { labels?: Int32Array; pairs?: PairGraph } = {},
+  positives: { labels?: Int32Array; pairs?: PairGraph; stepsPerEpoch?: number } = {},
 ): TrainStep {
   const objective = objectiveOf(options.loss);
   const parts = { model, optimizer, ...positives };

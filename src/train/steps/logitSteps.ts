@@ -6,29 +6,51 @@ import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy.js';
 import { viewLogits } from '../../losses/contrastiveLogits.js';
 import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
+import { stepNegatives, type NegativeSample } from '../../losses/negativeSampling.js';
 import { batchPositives, type BatchPositives, type PositiveSource } from './batchPositives.js';
 import { finishStep, modelGrads, type TrainStep } from './trainStep.js';
 
-/** The batch's projections [z1; z2] and positives → contrastive logits → a loss on them. */
-export type LogitObjective = (z1: tf.Tensor2D, z2: tf.Tensor2D, positives: BatchPositives) => { logits: ContrastiveLogits; loss: tf.Scalar };
+/** What a step's logits are built with beyond its views: extra positives, drawn negatives. */
+export type BatchRule = BatchPositives & { sampleNegatives?: NegativeSample };
+
+/** The batch's projections [z1; z2] and rule → contrastive logits → a loss on them. */
+export type LogitObjective = (z1: tf.Tensor2D, z2: tf.Tensor2D, rule: BatchRule) => { logits: ContrastiveLogits; loss: tf.Scalar };
+
+/** --negatives K from step `fromStep` on (--negatives-after E: E × steps per epoch), drawn from (seed, step). */
+export interface NegativeSchedule {
+  count: number;
+  seed: number;
+  fromStep: number;
+}
+
+export interface LogitStepOptions {
+  /** Positives beyond an image's own views (--pairs). */
+  positives?: PositiveSource;
+  negatives?: NegativeSchedule;
+}
 
 /**
  * One update on a loss of the batch's contrastive logits; logs their statistics
- * (CONTRASTIVE_LOGIT_STATS). `source` adds positives beyond an image's own views (--pairs).
+ * (CONTRASTIVE_LOGIT_STATS), and with --negatives `negatives`, the batch negatives per anchor used.
  */
-export function logitStep(name: string, model: SimclrModel, optimizer: Optimizer, objective: LogitObjective, source: PositiveSource = {}): TrainStep {
+export function logitStep(name: string, model: SimclrModel, optimizer: Optimizer, objective: LogitObjective, o: LogitStepOptions = {}): TrainStep {
+  const { negatives: schedule } = o;
   return {
     name,
     async run(views, lr, context) {
-      const positives = batchPositives(source, context);
+      const rule: BatchRule = batchPositives(o.positives ?? {}, context);
+      if (schedule && context && context.step >= schedule.fromStep) rule.sampleNegatives = stepNegatives(schedule.count, schedule.seed, context.step);
       let stats: tf.Tensor1D | undefined;
+      let negativesPerAnchor = NaN;
       const { value, grads } = modelGrads(model, () => {
         const [z1, z2] = tf.split(model.project(views, true), 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-        const { logits, loss } = objective(z1, z2, positives);
+        const { logits, loss } = objective(z1, z2, rule);
         stats = tf.keep(logits.stats);
+        negativesPerAnchor = logits.negativesPerAnchor;
         return loss;
       });
-      return finishStep(model, optimizer, value, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
+      const outcome = await finishStep(model, optimizer, value, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
+      return schedule ? { ...outcome, stats: { ...outcome.stats, negatives: negativesPerAnchor } } : outcome;
     },
   };
 }
@@ -39,11 +61,11 @@ export function logitStep(name: string, model: SimclrModel, optimizer: Optimizer
  * the same cross-entropy averaged over all 2B anchors, so its view-2 anchors pull as well;
  * here only B anchors do, with gradient still flowing into both views as keys.
  */
-export function infoNceStep(model: SimclrModel, optimizer: Optimizer, temperature: number, source: PositiveSource = {}): TrainStep {
-  return logitStep('infonce', model, optimizer, (z1, z2, positives) => {
-    const logits = viewLogits(z1, z2, { temperature, anchors: z1.shape[0], ...positives });
+export function infoNceStep(model: SimclrModel, optimizer: Optimizer, temperature: number, o: LogitStepOptions = {}): TrainStep {
+  return logitStep('infonce', model, optimizer, (z1, z2, rule) => {
+    const logits = viewLogits(z1, z2, { temperature, anchors: z1.shape[0], ...rule });
     return { logits, loss: softmaxCrossEntropy(logits) };
-  }, source);
+  }, o);
 }
 
 /**

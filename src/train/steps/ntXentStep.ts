@@ -15,7 +15,7 @@ import {
   type MicroBatch,
 } from './gradientCache.js';
 import { ntXentZGradient } from './ntXentZGradient.js';
-import { logitStep } from './logitSteps.js';
+import { logitStep, type NegativeSchedule } from './logitSteps.js';
 import type { PositiveSource } from './batchPositives.js';
 import { finishStep, type NamedGrads, type TrainStep } from './trainStep.js';
 
@@ -39,6 +39,8 @@ export interface NtXentStepOptions {
   pool?: ReplicaPool;
   /** Positives beyond an image's own views (--pairs); not with micro-batches. */
   positives?: PositiveSource;
+  /** --negatives; not with micro-batches. */
+  negatives?: NegativeSchedule;
 }
 
 /**
@@ -47,15 +49,15 @@ export interface NtXentStepOptions {
  * gives the same full-batch loss and gradient (BN statistics per micro-batch).
  */
 export function ntXentStep(model: SimclrModel, optimizer: Optimizer, temperature: number, o: NtXentStepOptions = {}): TrainStep {
-  const { microBatch, pool, positives } = o;
+  const { microBatch, pool, positives, negatives } = o;
   if (microBatch === undefined) {
     const step = logitStep('ntxent', model, optimizer, (z1, z2, batch) => {
       const logits = viewLogits(z1, z2, { temperature, ...batch });
       return { logits, loss: softmaxCrossEntropy(logits) };
-    }, positives);
+    }, { positives, negatives });
     return { ...step, dispose: () => pool?.close() };
   }
-  if (positives?.labels || positives?.pairs) throw new Error('ntxent: --pairs does not work with --micro-batch or --replicas yet');
+  if (positives?.labels || positives?.pairs || negatives) throw new Error('ntxent: --pairs and --negatives do not work with --micro-batch or --replicas yet');
   return {
     name: 'ntxent',
     async run(views, lr) {
