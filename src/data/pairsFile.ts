@@ -22,15 +22,17 @@ export interface PairsReport {
 
 export interface LoadedPairs {
   graph: PairGraph;
+  /** The distinct pairs as dataset indices, in file order. */
+  pairs: [number, number][];
   report: PairsReport;
 }
 
 /**
  * Reads a pairs file (.csv, .tsv or .jsonl; see splitRow) whose rows name two images by path
- * relative to `root` (--data), and builds the relation over `imagePaths` (the dataset's paths,
+ * relative to `root` (--data; `where` names it in messages), and builds the relation over `imagePaths` (the dataset's paths,
  * in dataset order). Bad rows are counted, not fatal; a file with no usable pair is one error.
  */
-export function loadPairs(file: string, root: string, imagePaths: readonly string[], closure = false): LoadedPairs {
+export function loadPairs(file: string, root: string, imagePaths: readonly string[], closure = false, where = '--data'): LoadedPairs {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -38,8 +40,8 @@ export function loadPairs(file: string, root: string, imagePaths: readonly strin
     throw new Error(`--pairs ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   const { pairs, report } = parsePairs(text, formatOf(file), pathIndex(root, imagePaths));
-  if (pairs.length === 0) throw new Error(`--pairs ${file}: no usable pair (${describePairs(report)})`);
-  return { graph: new PairGraph(imagePaths.length, pairs, closure), report };
+  if (pairs.length === 0) throw new Error(`--pairs ${file}: no usable pair (${describePairs(report, where)})`);
+  return { graph: new PairGraph(imagePaths.length, pairs, closure), pairs, report };
 }
 
 export type PairsFormat = 'csv' | 'tsv' | 'jsonl';
@@ -156,9 +158,9 @@ function normalise(p: string): string {
 }
 
 /** "120 rows: 100 pairs, 5 not found (e.g. x.png), 2 self-pairs, 3 duplicates, 1 malformed, header skipped". */
-export function describePairs(r: PairsReport): string {
+export function describePairs(r: PairsReport, where = '--data'): string {
   const parts = [`${r.pairs} pairs`];
-  if (r.notFound) parts.push(`${r.notFound} naming an image not in --data${r.missingExamples.length ? ` (e.g. ${r.missingExamples.join(', ')})` : ''}`);
+  if (r.notFound) parts.push(`${r.notFound} naming an image not in ${where}${r.missingExamples.length ? ` (e.g. ${r.missingExamples.join(', ')})` : ''}`);
   if (r.selfPairs) parts.push(`${r.selfPairs} self-pairs`);
   if (r.duplicates) parts.push(`${r.duplicates} duplicates`);
   if (r.malformed) parts.push(`${r.malformed} malformed`);
