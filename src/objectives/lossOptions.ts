@@ -64,9 +64,7 @@ export function validateLossOptions(o: LossOptions): void {
   if (o.pairs !== undefined && !takesOption(o.loss, 'pairs')) throw refuse('--pairs (paired positives)', 'pairs');
   if (o.pairs !== undefined && o.labels !== undefined) throw new Error('--pairs and --labels both give positives: pass one');
   if (o.pairsClosure && o.pairs === undefined) throw new Error('--pairs-closure needs --pairs <file>');
-  if (o.pairs !== undefined && (o.microBatch !== undefined || o.replicas > 1)) throw new Error('--pairs does not work with --micro-batch or --replicas yet');
   if (o.negatives !== undefined && !takesOption(o.loss, 'negatives')) throw refuse('--negatives (negative sampling)', 'negatives');
-  if (o.negatives !== undefined && (o.microBatch !== undefined || o.replicas > 1)) throw new Error('--negatives does not work with --micro-batch or --replicas yet');
   if (o.negatives === undefined && (o.negativesAfter ?? 0) > 0) throw new Error('--negatives-after needs --negatives K');
 }
 

@@ -8,7 +8,7 @@ import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { stepNegatives, type NegativeSample } from '../../losses/negativeSampling.js';
 import { batchPositives, type BatchPositives, type PositiveSource } from './batchPositives.js';
-import { finishStep, modelGrads, type TrainStep } from './trainStep.js';
+import { finishStep, modelGrads, type StepContext, type TrainStep } from './trainStep.js';
 
 /** What a step's logits are built with beyond its views: extra positives, drawn negatives. */
 export type BatchRule = BatchPositives & { sampleNegatives?: NegativeSample };
@@ -29,6 +29,13 @@ export interface LogitStepOptions {
   negatives?: NegativeSchedule;
 }
 
+/** The step's positives and, once the schedule has started, its negative draws. */
+export function batchRule(o: LogitStepOptions, context: StepContext | undefined): BatchRule {
+  const rule: BatchRule = batchPositives(o.positives ?? {}, context);
+  if (o.negatives && context && context.step >= o.negatives.fromStep) rule.sampleNegatives = stepNegatives(o.negatives.count, o.negatives.seed, context.step);
+  return rule;
+}
+
 /**
  * One update on a loss of the batch's contrastive logits; logs their statistics
  * (CONTRASTIVE_LOGIT_STATS), and with --negatives `negatives`, the batch negatives per anchor used.
@@ -38,8 +45,7 @@ export function logitStep(name: string, model: SimclrModel, optimizer: Optimizer
   return {
     name,
     async run(views, lr, context) {
-      const rule: BatchRule = batchPositives(o.positives ?? {}, context);
-      if (schedule && context && context.step >= schedule.fromStep) rule.sampleNegatives = stepNegatives(schedule.count, schedule.seed, context.step);
+      const rule = batchRule(o, context);
       let stats: tf.Tensor1D | undefined;
       let negativesPerAnchor = NaN;
       const { value, grads } = modelGrads(model, () => {

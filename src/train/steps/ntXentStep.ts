@@ -15,7 +15,7 @@ import {
   type MicroBatch,
 } from './gradientCache.js';
 import { ntXentZGradient } from './ntXentZGradient.js';
-import { logitStep, type NegativeSchedule } from './logitSteps.js';
+import { batchRule, logitStep, type BatchRule, type NegativeSchedule } from './logitSteps.js';
 import type { PositiveSource } from './batchPositives.js';
 import { finishStep, type NamedGrads, type TrainStep } from './trainStep.js';
 
@@ -37,9 +37,9 @@ export interface NtXentStepOptions {
   microBatch?: number;
   /** Other replicas (worker threads) that take shares of the micro-batches (needs microBatch); this thread is replica 0. */
   pool?: ReplicaPool;
-  /** Positives beyond an image's own views (--pairs); not with micro-batches. */
+  /** Positives beyond an image's own views (--pairs). */
   positives?: PositiveSource;
-  /** --negatives; not with micro-batches. */
+  /** --negatives. */
   negatives?: NegativeSchedule;
 }
 
@@ -57,14 +57,15 @@ export function ntXentStep(model: SimclrModel, optimizer: Optimizer, temperature
     }, { positives, negatives });
     return { ...step, dispose: () => pool?.close() };
   }
-  if (positives?.labels || positives?.pairs || negatives) throw new Error('ntxent: --pairs and --negatives do not work with --micro-batch or --replicas yet');
   return {
     name: 'ntxent',
-    async run(views, lr) {
+    async run(views, lr, context) {
       const batchSize = views.shape[0] / 2;
       const microBatches = splitMicroBatches(batchSize, Math.min(batchSize, microBatch));
-      const { loss, stats, grads } = await cachedNtXentGradient(model, views, microBatches, temperature, pool);
-      return finishStep(model, optimizer, loss, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
+      const rule = batchRule({ positives, negatives }, context);
+      const { loss, stats, grads, negativesPerAnchor } = await cachedNtXentGradient(model, views, microBatches, temperature, pool, rule);
+      const outcome = await finishStep(model, optimizer, loss, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
+      return negatives ? { ...outcome, stats: { ...outcome.stats, negatives: negativesPerAnchor } } : outcome;
     },
     dispose() {
       pool?.close();
@@ -84,7 +85,8 @@ export async function cachedNtXentGradient(
   microBatches: MicroBatch[],
   temperature: number,
   pool?: ReplicaPool,
-): Promise<{ loss: tf.Scalar; stats: tf.Tensor1D; grads: NamedGrads }> {
+  rule: BatchRule = {},
+): Promise<{ loss: tf.Scalar; stats: tf.Tensor1D; grads: NamedGrads; negativesPerAnchor: number }> {
   const batchSize = views.shape[0] / 2;
   const shares = shareOut(microBatches, 1 + (pool?.size ?? 0));
   const [local, ...remote] = shares;
@@ -97,7 +99,7 @@ export async function cachedNtXentGradient(
     const zs = [...localZ, ...(await Promise.all(remoteZ)).flat()];
     const [z1, z2] = joinProjections(zs);
     tf.dispose(zs);
-    const { loss, stats, dz1, dz2 } = ntXentZGradient(z1, z2, temperature);
+    const { loss, stats, dz1, dz2, negativesPerAnchor } = ntXentZGradient(z1, z2, temperature, undefined, rule);
     tf.dispose([z1, z2]);
     const dz = splitProjections(dz1, dz2, microBatches);
     tf.dispose([dz1, dz2]);
@@ -105,7 +107,7 @@ export async function cachedNtXentGradient(
     let grads = backpropCachedGradient(model, localViews, dz.slice(0, local.length));
     tf.dispose(dz);
     for (const g of await Promise.all(remoteGrads)) grads = addGrads(grads, g);
-    return { loss, stats, grads };
+    return { loss, stats, grads, negativesPerAnchor };
   } finally {
     tf.dispose([...localViews, ...localZ]);
   }
