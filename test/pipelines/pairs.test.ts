@@ -45,13 +45,15 @@ describe('pretrain --pairs through the CLI', () => {
     ['contrastive', []],
     ['ranking', ['--mining', 'hard']],
     ['infonce', []],
-  ])('%s trains with --pairs', async (loss, extra) => {
-    const out = path.join(dir, loss);
+    ['ntxent', ['--micro-batch', '4', '--negatives', '5']],
+  ])('%s trains with --pairs %j', async (loss, extra) => {
+    const out = path.join(dir, `${loss}-${extra.length}`);
     const r = await runCli(['pretrain', '--data', data, '--out', out, '--loss', loss, '--pairs', pairsFile, ...extra, '--steps', '1', ...TINY_FLAGS]);
     expect(r.code, r.stderr).toBe(0);
     const [m] = records(out);
     expect(Number.isFinite(m.loss)).toBe(true);
     expect(m.pairedAnchors).toBeGreaterThan(0);
+    if (extra.includes('--negatives')) expect(m.negatives).toBe(5);
   }, 180_000);
 
   it('refuses a file with no usable pair, --pairs with a loss that does not take it, and --pairs with --labels', async () => {
