@@ -56,7 +56,8 @@ export function formatOf(file: string): PairsFormat {
 /** Dataset index by normalised path relative to root. */
 export function pathIndex(root: string, imagePaths: readonly string[]): Map<string, number> {
   const base = path.resolve(root);
-  return new Map(imagePaths.map((p, i) => [normalise(path.relative(base, path.resolve(base, p))), i]));
+  // Dataset paths are as the scan made them, path.join(root, …): relative to the working directory when root is.
+  return new Map(imagePaths.map((p, i) => [normalise(path.relative(base, path.resolve(p))), i]));
 }
 
 /** Rows of the file → distinct dataset-index pairs, with the counts of what was dropped. */

@@ -41,6 +41,11 @@ describe('pairs files', () => {
     expect(describePairs(report)).toBe('8 rows: 3 pairs, 1 naming an image not in --data (e.g. cat/missing.png), 1 self-pairs, 1 duplicates, 1 malformed, header row skipped');
   });
 
+  it('resolves a relative --data like the scan gives its paths (relative to the working directory)', () => {
+    const relative = pathIndex('data/set', ['data/set/cat/a.png', path.join('data', 'set', 'dog', 'c d.png')]);
+    expect(parsePairs('cat/a.png,dog/c d.png', 'csv', relative).pairs).toEqual([[0, 1]]);
+  });
+
   it('a file with no usable pair is one clear error; an unreadable file too', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pairs-'));
     const file = path.join(dir, 'p.tsv');
