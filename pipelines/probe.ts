@@ -5,6 +5,8 @@ import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js'
 import { comparePaired } from '../src/eval/pairedComparison.js';
 import { formatProbeSummary, type EvalScores, type ProbeReport } from '../src/eval/report.js';
 import { retrievalMetrics } from '../src/eval/retrieval.js';
+import { pairRetrieval } from '../src/eval/pairRetrieval.js';
+import { describePairs, loadPairs } from '../src/data/pairsFile.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
 import type { EncoderSpecDefaults, FeatureExtractor } from '../src/models/featureExtractor.js';
 import { loadFeatureExtractor } from '../src/run/loadEncoder.js';
@@ -22,6 +24,8 @@ export interface ProbeArgs {
   k: number;
   seed: number;
   concurrency: number;
+  /** Held-out pairs among the --test images: retrieval of each image's partner. */
+  pairs?: string;
   /** Input size and architecture for `raw` / `random` (a saved encoder knows its own). */
   defaults: EncoderSpecDefaults;
 }
@@ -36,7 +40,9 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
   const splits = await loadLabelledSplits(args, { size: encoder.inputSize, concurrency: args.concurrency }, log);
-  const { top1Hits, ...main } = scoreExtractor(encoder, splits, args, log);
+  const heldOut = args.pairs === undefined ? undefined : loadPairs(args.pairs, args.test, splits.test.dataset.paths, false, '--test');
+  if (heldOut) log(`pairs: ${describePairs(heldOut.report, '--test')} from ${args.pairs}`);
+  const { top1Hits, ...main } = scoreExtractor(encoder, splits, args, log, heldOut?.pairs);
   const report: ProbeReport = {
     encoder: args.encoder,
     source: encoder.name,
@@ -54,7 +60,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     for (const name of ['raw', 'random'] as const) {
       if (name === args.encoder) continue;
       const baseline = await loadFeatureExtractor(name, defaults);
-      const { top1Hits: baselineHits, ...scores } = scoreExtractor(baseline, splits, args, log);
+      const { top1Hits: baselineHits, ...scores } = scoreExtractor(baseline, splits, args, log, heldOut?.pairs);
       baseline.dispose();
       report.baselines[name] = scores;
       report.comparisons[name] = comparePaired(top1Hits, baselineHits);
@@ -71,6 +77,7 @@ function scoreExtractor(
   { train, test }: LabelledSplits,
   args: ProbeArgs,
   log: (line: string) => void,
+  heldOutPairs?: [number, number][],
 ): EvalScores & { linear: LinearProbeResult; top1Hits: Uint8Array } {
   log(`${extractor.name}: extracting ${extractor.dim}-d features…`);
   const trainFeatures = featuresOf(extractor, train);
@@ -80,7 +87,8 @@ function scoreExtractor(
   const { top1Hits, ...linear } = linearProbe(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { seed: args.seed });
   const knn = knnClassify(trainFeatures, train.labels, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
   const retrieval = retrievalMetrics(trainFeatures, train.labels, testFeatures, test.labels);
-  return { linear, knn: { top1: knn.top1! }, retrieval, top1Hits };
+  const pairs = heldOutPairs && pairRetrieval(testFeatures, heldOutPairs);
+  return { linear, knn: { top1: knn.top1! }, retrieval, ...(pairs ? { pairs } : {}), top1Hits };
 }
 
 export { formatProbeSummary };

@@ -5,7 +5,7 @@ import { DISTANCE_METRICS } from '../losses/distances.js';
 import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
 import { TRIPLET_MININGS } from '../losses/tripletMining.js';
 import { BACKBONES } from '../models/resnet.js';
-import { defaultsText } from '../objectives/lossOptions.js';
+import { defaultsText, lossesTaking } from '../objectives/lossOptions.js';
 import { LOSS_NAMES } from '../objectives/registry.js';
 import { OPTIMIZER_NAMES } from '../optim/index.js';
 import { MAP_METHODS } from '../explore/mapMethod.js';
@@ -97,7 +97,11 @@ export const OPTIONS = {
   mining: { type: 'string', kind: 'result', commands: PRETRAIN, choices: TRIPLET_MININGS, default: 'semi-hard', help: 'triplet: online mining of negatives in the batch' },
   distance: { type: 'string', kind: 'result', commands: PRETRAIN, choices: DISTANCE_METRICS, default: 'euclidean', help: 'triplet: distance between normalised embeddings' },
   margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
-  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive: ImageFolder of the --data images; same class = positive' },
+  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/ranking: ImageFolder of the --data images; same class = positive' },
+  pairs: { type: 'string', kind: 'result', commands: [...PRETRAIN, 'probe'], helpFor: { probe: 'held-out pairs among the --test images (paths relative to --test): recall@1/5/10 and MRR of each image’s partner among all test images' }, help: `${lossesTaking('pairs').join('/')}: file of similar image pairs (.csv, .tsv, .jsonl; paths relative to --data); paired images are positives, batches are sampled to hold pairs` },
+  negatives: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: `${lossesTaking('negatives').join('/')}: negative sampling, each anchor's softmax over its positives and K negatives drawn from the batch (seeded) instead of all` },
+  negativesAfter: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0, check: 'nonNegative', help: '--negatives: sample from this epoch on (all negatives before)' },
+  pairsClosure: { type: 'boolean', kind: 'result', commands: PRETRAIN, help: '--pairs: make the relation transitive (every image of a connected group of pairs is a positive of every other)' },
   // optimisation
   optimizer: { type: 'string', kind: 'result', commands: PRETRAIN, choices: OPTIMIZER_NAMES, default: 'lars', help: 'optimizer' },
   lr: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0.3, check: 'positive', help: 'base learning rate (scaled by --lr-scaling)' },

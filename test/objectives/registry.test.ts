@@ -30,7 +30,7 @@ async function firstStep(make: (m: ReturnType<typeof tinyModel>) => TrainStep): 
 
 describe('the objective registry', () => {
   it('lists the --loss choices in registry order', () => {
-    expect(LOSS_NAMES).toEqual(['ntxent', 'infonce', 'moco', 'triplet', 'contrastive', 'nce']);
+    expect(LOSS_NAMES).toEqual(['ntxent', 'infonce', 'moco', 'triplet', 'ranking', 'contrastive', 'nce']);
   });
 
   it.each(LOSS_NAMES)('%s: createTrainStep builds the step of that name, which logs exactly the declared statistics', async (loss) => {
@@ -67,17 +67,24 @@ describe('the objective registry', () => {
 
   it('derives the option texts and who takes what from the entries', () => {
     expect(defaultsText('temperature')).toBe('0.5 ntxent, 0.07 infonce/moco/nce');
-    expect(defaultsText('margin')).toBe('0.2 triplet, 1 contrastive');
-    expect(lossesTaking('labels')).toEqual(['triplet', 'contrastive']);
+    expect(defaultsText('margin')).toBe('0.2 triplet/ranking, 1 contrastive');
+    expect(lossesTaking('labels')).toEqual(['triplet', 'ranking', 'contrastive']);
+    expect(lossesTaking('pairs')).toEqual(['ntxent', 'infonce', 'triplet', 'ranking', 'contrastive']);
+    expect(lossesTaking('negatives')).toEqual(['ntxent', 'infonce']);
     expect(lossesTaking('microBatch')).toEqual(['ntxent']);
   });
 
   it('refuses options the objective does not take, naming the ones that do', () => {
     const o = (loss: LossName, extra: object) => ({ ...options(loss), ...extra });
-    expect(() => validateLossOptions(o('nce', { margin: 0.5 }))).toThrow('--margin needs --loss triplet or contrastive, got nce');
-    expect(() => validateLossOptions(o('infonce', { labels: 'x' }))).toThrow('--labels (same-class positives) needs --loss triplet or contrastive, got infonce');
+    expect(() => validateLossOptions(o('nce', { margin: 0.5 }))).toThrow('--margin needs --loss triplet, ranking or contrastive, got nce');
+    expect(() => validateLossOptions(o('infonce', { labels: 'x' }))).toThrow('--labels (same-class positives) needs --loss triplet, ranking or contrastive, got infonce');
     expect(() => validateLossOptions(o('contrastive', { temperature: 0.1 }))).toThrow('--temperature has no meaning with --loss contrastive (it uses --margin)');
-    expect(() => validateLossOptions(o('ntxent' as LossName, { loss: 'simsiam' }))).toThrow('--loss must be one of ntxent, infonce, moco, triplet, contrastive, nce, got simsiam');
+    expect(() => validateLossOptions(o('ntxent' as LossName, { loss: 'simsiam' }))).toThrow('--loss must be one of ntxent, infonce, moco, triplet, ranking, contrastive, nce, got simsiam');
+    expect(() => validateLossOptions(o('moco', { negatives: 8 }))).toThrow('--negatives (negative sampling) needs --loss ntxent or infonce, got moco');
+    expect(() => validateLossOptions(o('ntxent', { negativesAfter: 2 }))).toThrow('--negatives-after needs --negatives K');
+    expect(() => validateLossOptions(o('ntxent', { negatives: 8, microBatch: 4, pairs: 'p.csv' }))).not.toThrow();
+    expect(() => validateLossOptions(o('triplet', { pairs: 'p.csv', labels: 'x' }))).toThrow('--pairs and --labels both give positives');
+    expect(() => validateLossOptions(o('ntxent', { pairsClosure: true }))).toThrow('--pairs-closure needs --pairs <file>');
     for (const loss of LOSS_NAMES) expect(() => validateLossOptions(options(loss))).not.toThrow();
   });
 });
