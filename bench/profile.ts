@@ -1,7 +1,8 @@
 /**
  * Where a training step of the bench model spends its time, by kernel, on wasm or onednn (whose
  * kernels are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
- *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--cpu-time] [--batch-size 128] [--top 25]
+ *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--cpu-time] [--batch-size 128] [--top 25] [--inference]
+ * --inference profiles the encoder's forward in inference mode over the 2B views instead of a step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/backend/select.js';
@@ -13,9 +14,15 @@ const backendArg = process.argv.indexOf('--backend');
 const backendName = (backendArg >= 0 ? process.argv[backendArg + 1] : 'wasm') as BackendName;
 const threadsArg = process.argv.indexOf('--threads');
 const backend = await selectBackend(backendName, threadsArg >= 0 ? { threads: intFlag('threads', 1) } : {});
-const { step, dispose } = benchSetup(batchSize);
+const { model, step, dispose } = benchSetup(batchSize);
+const inference = process.argv.includes('--inference');
+const forward = async (x: tf.Tensor4D) => {
+  const h = model.encoder.apply(x, { training: false }) as tf.Tensor;
+  await h.data();
+  h.dispose();
+};
 const views = randomViews(batchSize);
-for (let i = 0; i < 2; i++) await step.run(views, 0.1); // warm-up: weights, optimizer slots, JIT
+for (let i = 0; i < 2; i++) await (inference ? forward(views) : step.run(views, 0.1)); // warm-up: weights, optimizer slots, JIT
 
 // --cpu-time: each kernel's cost as this process's CPU time rather than wall time, which on a
 // loaded machine mostly measures the wait for a core. Meaningful with one thread (--threads 1).
@@ -33,7 +40,7 @@ if (cpuTime) {
 const t0 = performance.now();
 const cpu = process.cpuUsage();
 const profile = await tf.profile(async () => {
-  await step.run(views, 0.1);
+  await (inference ? forward(views) : step.run(views, 0.1));
   return [];
 });
 const wallMs = performance.now() - t0;
