@@ -10,6 +10,8 @@ import { DATASET_NAMES, runData } from './data.js';
 import { demo } from './demo.js';
 import { embed } from './embed.js';
 import { exportEncoder } from './export.js';
+import { fineTunePaths, finetune } from './finetune.js';
+import { formatClassifierSummary } from '../src/eval/classifierReport.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
 import { stopOnSignals, signalExitCode } from './stopSignals.js';
@@ -40,6 +42,30 @@ export function buildCli(argv: string[]): Argv {
         );
         const signal = stop.received();
         if (signal && result.stopped) process.exitCode = signalExitCode(signal); // checkpoint saved; 130 (SIGINT) / 143 (SIGTERM)
+      },
+    )
+    .command(
+      'finetune',
+      'fine-tune an encoder + linear classifier end to end on labelled images (or a stratified share of them)',
+      (y) =>
+        y
+          .options(yargsOptions('finetune'))
+          .example('$0 finetune --encoder runs/first --train data/fm/train --test data/fm/test --label-fraction 0.01 --out runs/ft-1pc', '')
+          .example('$0 finetune --encoder random --train data/fm/train --test data/fm/test --label-fraction 0.01 --out runs/scratch-1pc', ''),
+      async (args) => {
+        const parsed = optionsFrom('finetune', args);
+        const options = { ...parsed, out: parsed.out ?? defaultRunDir('finetune') };
+        const stop = stopOnSignals();
+        const result = await finetune(options, { signal: stop.signal }).finally(stop.dispose);
+        if (result.test) {
+          const files = fineTunePaths(result.out);
+          console.log(formatClassifierSummary(result.test, result.classNames));
+          console.log(`done: ${result.step} steps on ${result.trainImages} labelled images; run in ${result.out} (classifier: ${files.model}, scores: ${files.results}, ${files.confusion})`);
+        } else {
+          console.log(`stopped: step ${result.step}/${result.totalSteps}, run in ${result.out} (continue with: simclr finetune --out ${result.out} --encoder ${options.encoder} --train ${options.train} --test ${options.test} --resume)`);
+        }
+        const signal = stop.received();
+        if (signal && result.stopped) process.exitCode = signalExitCode(signal);
       },
     )
     .command(

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import sharp from 'sharp';
 import { TwoViewStage } from '../augment/stage.js';
 import { viewPairsGrid } from '../augment/viewGrid.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
-import { optionNames, optionsFrom, pickOptions } from '../src/config/options.js';
 import { modelConfigOf, validatePretrainOptions, withResolvedDefaults, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
 import { labelsForPaths } from '../src/data/pathLabels.js';
@@ -19,7 +17,7 @@ import { versions } from '../src/config/versions.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
-import { checkRunDirectory, prepareRunDirectory, runPaths } from '../src/run/runDirectory.js';
+import { checkRunDirectory, prepareRunDirectory, resumedOptions, runPaths } from '../src/run/runDirectory.js';
 import { microBatchSize } from '../src/train/steps/gradientCache.js';
 import { createTrainStep } from '../src/train/steps/index.js';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
@@ -47,7 +45,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
   // A run killed between the two renames of a checkpoint swap has only checkpoint.old-*: restore it first.
   if (requested.resume) await recoverDir(runPaths(requested.out).checkpoint);
   checkRunDirectory(requested.out, requested);
-  const options = withResolvedDefaults(requested.resume ? mergeSavedOptions(runPaths(requested.out).config, requested) : requested);
+  const options = withResolvedDefaults(requested.resume ? resumedOptions('pretrain', runPaths(requested.out).config, requested) : requested);
   validatePretrainOptions(options);
 
   const { cacheSize } = options;
@@ -130,22 +128,6 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
   }
   return { ...result, out: options.out, backend, totalSteps };
 }
-
-/** The run's own options, with this invocation's operational ones (backend, workers, data, …). */
-function mergeSavedOptions(configPath: string, requested: PretrainOptions): PretrainOptions {
-  let saved: { options?: Record<string, unknown> };
-  try {
-    saved = JSON.parse(fs.readFileSync(configPath, 'utf8'));
-  } catch (err) {
-    throw new Error(`--resume: cannot read ${configPath}: ${(err as Error).message}`);
-  }
-  if (!saved.options) throw new Error(`--resume: ${configPath} has no options`);
-  const invocation = pickOptions(requested, optionNames('pretrain', RESUME_OVERRIDES));
-  return { ...optionsFrom('pretrain', { ...saved.options, ...invocation }), out: requested.out };
-}
-
-/** On --resume these come from the invocation; everything that decides the result from config.json. */
-const RESUME_OVERRIDES = ['input', 'operational', 'run'] as const;
 
 /** A grid of the first view pairs, so a user sees in TensorBoard what the augmentations do. */
 async function writeViewSummary(stage: TwoViewStage, events: EventWriter, o: PretrainOptions): Promise<void> {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { optionNames, optionsFrom, pickOptions, type Command } from '../config/options.js';
 
 /** The files of a run directory (README: Run directory). */
 export function runPaths(out: string) {
@@ -39,4 +40,20 @@ export function prepareRunDirectory(out: string, o: { resume: boolean; force: bo
     fs.mkdirSync(out, { recursive: true });
   }
   return runPaths(out);
+}
+
+/** On --resume these come from the invocation; everything that decides the result from config.json. */
+const RESUME_OVERRIDES = ['input', 'operational', 'run'] as const;
+
+/** A resumed run's own options (its config.json), with this invocation's operational ones (backend, workers, data, …). */
+export function resumedOptions<T extends { out: string }>(command: Command, configPath: string, requested: T): T {
+  let saved: { options?: Record<string, unknown> };
+  try {
+    saved = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  } catch (err) {
+    throw new Error(`--resume: cannot read ${configPath}: ${(err as Error).message}`);
+  }
+  if (!saved.options) throw new Error(`--resume: ${configPath} has no options`);
+  const invocation = pickOptions(requested, optionNames(command, RESUME_OVERRIDES));
+  return { ...optionsFrom(command, { ...saved.options, ...invocation }), out: requested.out } as unknown as T;
 }

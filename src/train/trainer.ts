@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { SimclrModel } from '../models/simclrModel.js';
+import type { TrainableModel } from '../models/trainableModel.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { learningRateAt, type Schedule } from '../optim/schedule.js';
 import { saveCheckpoint } from './checkpoint.js';
@@ -26,6 +26,8 @@ export interface TrainLoopOptions {
   /** A non-finite loss or gradient: stop the run (default) or skip that step and count it. */
   onNan: OnNanPolicy;
   startStep: number;
+  /** Stop after this step (default: the schedule's last): fine-tuning runs one epoch per call and evaluates in between. */
+  until?: number;
   logEvery: number;
   checkpointEvery: number;
   checkpointDir: string;
@@ -58,10 +60,10 @@ export class NonFiniteLossError extends Error {
 /**
  * The pretraining loop: while step t trains, the batcher already makes step t+1's views,
  * so the time spent awaiting a batch is the data stall. Logs every `logEvery` steps,
- * checkpoints every `checkpointEvery` steps and at the end; an aborted `signal` checkpoints and stops.
+ * checkpoints every `checkpointEvery` steps and at the end (or `until`); an aborted `signal` checkpoints and stops.
  */
 export async function trainLoop(
-  model: SimclrModel,
+  model: TrainableModel,
   optimizer: Optimizer,
   trainStep: TrainStep,
   batcher: ViewBatcher,
@@ -71,6 +73,7 @@ export async function trainLoop(
 ): Promise<TrainLoopResult> {
   const { batchSize: B, imageSize: S, schedule } = o;
   const total = schedule.totalSteps;
+  const end = Math.min(total, o.until ?? total);
   let stopRequested = false;
   const onAbort = () => {
     stopRequested = true;
@@ -85,7 +88,7 @@ export async function trainLoop(
   let step = o.startStep;
   let lastSaved = o.startStep;
   try {
-    while (step < total && !stopRequested) {
+    while (step < end && !stopRequested) {
       const t0 = performance.now();
       const views = await batcher.batch(step);
       const t1 = performance.now();
@@ -111,7 +114,7 @@ export async function trainLoop(
       const imagesPerSec = window.imagesPerSec(B);
       progress.update({ step, totalSteps: total, imagesPerSec, loss: result.loss });
 
-      if (step % o.logEvery === 0 || step === total) {
+      if (step % o.logEvery === 0 || step === end) {
         const record: MetricsRecord = {
           step,
           epoch: step / batcher.stepsPerEpoch,
@@ -125,7 +128,7 @@ export async function trainLoop(
         progress.log({ step, totalSteps: total, imagesPerSec, loss: record.loss, extra: `stall ${(100 * record.dataStall).toFixed(1)}%` });
         window.reset();
       }
-      if (step % o.checkpointEvery === 0 && step < total) {
+      if (step % o.checkpointEvery === 0 && step < end) {
         await saveCheckpoint(o.checkpointDir, model, optimizer, step, trainStep.state?.());
         lastSaved = step;
       }
@@ -135,12 +138,12 @@ export async function trainLoop(
     o.signal?.removeEventListener('abort', onAbort);
     progress.done();
   }
-  const stopped = stopRequested && step < total ? { stopped: 'signal' as const } : {};
+  const stopped = stopRequested && step < end ? { stopped: 'signal' as const } : {};
   return { finalStep: step, lastLoss, skippedSteps, ...stopped };
 }
 
 /** Copies of the weights a step changes besides the update (BN moving mean and variance). */
-function copyNonTrainable(model: SimclrModel): Map<tf.Variable, tf.Tensor> {
+function copyNonTrainable(model: TrainableModel): Map<tf.Variable, tf.Tensor> {
   const trainable = new Set(Object.values(model.namedWeights(true)));
   const frozen = Object.values(model.namedWeights()).filter((v) => !trainable.has(v));
   return new Map(frozen.map((v) => [v, tf.clone(v)]));
