@@ -1,11 +1,12 @@
 import { selectBackend, type BackendName } from '../src/backend/select.js';
 import { formatSkipped } from '../src/data/dataset.js';
 import { loadImageFolder, type LabelledDataset } from '../src/data/imageFolder.js';
-import type { Features } from '../src/eval/features.js';
+import { describeSubset, labelSubset, labelSubsetsOf, type LabelSubset } from '../src/data/labelSubset.js';
+import { selectLabels, selectRows, type Features } from '../src/eval/features.js';
 import { knnClassify } from '../src/eval/knn.js';
 import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js';
 import { comparePaired } from '../src/eval/pairedComparison.js';
-import { formatProbeSummary, type EvalScores, type ProbeReport } from '../src/eval/report.js';
+import { formatProbeSummary, type EvalScores, type ProbeReport, type SubsetScores } from '../src/eval/report.js';
 import { retrievalMetrics } from '../src/eval/retrieval.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
 import type { EncoderSpecDefaults, FeatureExtractor } from '../src/models/featureExtractor.js';
@@ -20,6 +21,9 @@ export interface ProbeArgs {
   /** Also score the `raw` and `random` baselines next to the encoder. */
   baselines: boolean;
   k: number;
+  /** Also score the linear probe and kNN on stratified label subsets: shares (`0.01,0.1,1`) or images per class (`1,10`). */
+  labelFraction?: string;
+  perClass?: string;
   seed: number;
   concurrency: number;
   /** Input size and architecture for `raw` / `random` (a saved encoder knows its own). */
@@ -32,11 +36,12 @@ export interface ProbeArgs {
  */
 export async function probe(args: ProbeArgs, log: (line: string) => void = console.error): Promise<ProbeReport> {
   const started = Date.now();
+  const subsets = labelSubsetsOf(args);
   const backend = await selectBackend(args.backend, { quiet: true });
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
   const splits = await loadSplits(args, encoder.inputSize, log);
-  const { top1Hits, ...main } = scoreExtractor(encoder, splits, args, log);
+  const { top1Hits, subsetRows, ...main } = scoreExtractor(encoder, splits, args, subsets, log);
   const report: ProbeReport = {
     encoder: args.encoder,
     source: encoder.name,
@@ -44,6 +49,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     ...main,
     knn: { ...main.knn, k: args.k, temperature: 0.07 },
     seconds: 0,
+    ...(subsets.length > 0 && { labelSubsets: subsetRows }),
   };
   encoder.dispose();
 
@@ -54,7 +60,8 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     for (const name of ['raw', 'random'] as const) {
       if (name === args.encoder) continue;
       const baseline = await loadFeatureExtractor(name, defaults);
-      const { top1Hits: baselineHits, ...scores } = scoreExtractor(baseline, splits, args, log);
+      const { top1Hits: baselineHits, subsetRows: baselineRows, ...scores } = scoreExtractor(baseline, splits, args, subsets, log);
+      report.labelSubsets?.push(...baselineRows);
       baseline.dispose();
       report.baselines[name] = scores;
       report.comparisons[name] = comparePaired(top1Hits, baselineHits);
@@ -94,8 +101,9 @@ function scoreExtractor(
   extractor: FeatureExtractor,
   { train, test }: Splits,
   args: ProbeArgs,
+  subsets: LabelSubset[],
   log: (line: string) => void,
-): EvalScores & { linear: LinearProbeResult; top1Hits: Uint8Array } {
+): EvalScores & { linear: LinearProbeResult; top1Hits: Uint8Array; subsetRows: SubsetScores[] } {
   log(`${extractor.name}: extracting ${extractor.dim}-d features…`);
   const trainFeatures = featuresOf(extractor, train);
   const testFeatures = featuresOf(extractor, test);
@@ -104,7 +112,24 @@ function scoreExtractor(
   const { top1Hits, ...linear } = linearProbe(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { seed: args.seed });
   const knn = knnClassify(trainFeatures, train.labels, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
   const retrieval = retrievalMetrics(trainFeatures, train.labels, testFeatures, test.labels);
-  return { linear, knn: { top1: knn.top1! }, retrieval, top1Hits };
+  const subsetRows = subsets.map((subset) => {
+    const rows = labelSubset(train.labels, numClasses, subset, args.seed);
+    // All the labels: the scores just computed.
+    if (rows.length === train.labels.length) return { features: extractor.name, subset, trainImages: rows.length, linear, knn: { top1: knn.top1! } };
+    log(`${extractor.name}: linear probe and kNN on ${describeSubset(subset)} (${rows.length} images)…`);
+    const x = selectRows(trainFeatures, rows);
+    const y = selectLabels(train.labels, rows);
+    let fit;
+    try {
+      fit = linearProbe(x, y, testFeatures, test.labels, numClasses, { seed: args.seed });
+    } catch (err) {
+      throw new Error(`${describeSubset(subset)}: ${(err as Error).message} (choosing λ needs at least 2 images of a class to hold out)`);
+    }
+    const { top1Hits: _, ...subsetLinear } = fit;
+    const subsetKnn = knnClassify(x, y, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
+    return { features: extractor.name, subset, trainImages: rows.length, linear: subsetLinear, knn: { top1: subsetKnn.top1! } };
+  });
+  return { linear, knn: { top1: knn.top1! }, retrieval, top1Hits, subsetRows };
 }
 
 export { formatProbeSummary };
