@@ -7,7 +7,7 @@ import { knnClassify } from '../src/eval/knn.js';
 import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js';
 import { comparePaired } from '../src/eval/pairedComparison.js';
 import { formatProbeSummary, type EvalScores, type ProbeReport, type SubsetScores } from '../src/eval/report.js';
-import { retrievalMetrics } from '../src/eval/retrieval.js';
+import { knnAndRetrieval } from '../src/eval/neighbourScores.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
 import type { EncoderSpecDefaults, FeatureExtractor } from '../src/models/featureExtractor.js';
 import { loadFeatureExtractor } from '../src/run/loadEncoder.js';
@@ -110,12 +110,12 @@ function scoreExtractor(
   const numClasses = train.classNames.length;
   log(`${extractor.name}: linear probe…`);
   const { top1Hits, ...linear } = linearProbe(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { seed: args.seed });
-  const knn = knnClassify(trainFeatures, train.labels, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
-  const retrieval = retrievalMetrics(trainFeatures, train.labels, testFeatures, test.labels);
+  log(`${extractor.name}: kNN and retrieval…`);
+  const { knn, retrieval } = knnAndRetrieval(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { k: args.k });
   const subsetRows = subsets.map((subset) => {
     const rows = labelSubset(train.labels, numClasses, subset, args.seed);
     // All the labels: the scores just computed.
-    if (rows.length === train.labels.length) return { features: extractor.name, subset, trainImages: rows.length, linear, knn: { top1: knn.top1! } };
+    if (rows.length === train.labels.length) return { features: extractor.name, subset, trainImages: rows.length, linear, knn };
     log(`${extractor.name}: linear probe and kNN on ${describeSubset(subset)} (${rows.length} images)…`);
     const x = selectRows(trainFeatures, rows);
     const y = selectLabels(train.labels, rows);
@@ -129,7 +129,7 @@ function scoreExtractor(
     const subsetKnn = knnClassify(x, y, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
     return { features: extractor.name, subset, trainImages: rows.length, linear: subsetLinear, knn: { top1: subsetKnn.top1! } };
   });
-  return { linear, knn: { top1: knn.top1! }, retrieval, top1Hits, subsetRows };
+  return { linear, knn, retrieval, top1Hits, subsetRows };
 }
 
 export { formatProbeSummary };
