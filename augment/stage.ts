@@ -35,6 +35,11 @@ interface AugmentWorker {
   failure?: Error;
 }
 
+/** Full batches per pass over `count` images (the remainder of an epoch is not trained). */
+export function stepsPerEpochOf(count: number, batchSize: number): number {
+  return Math.floor(count / batchSize);
+}
+
 /**
  * The two-view stage: `batch(step)` gives the 2B views of that step as one NHWC float32
  * array [2B, S, S, 3] (rows 0..B−1 view 1 of images i_0..i_{B−1}, rows B..2B−1 view 2 of
@@ -76,7 +81,7 @@ export class TwoViewStage {
     this.batchSize = batchSize;
     this.imageSize = imageSize;
     this.seed = seed;
-    this.stepsPerEpoch = Math.floor(this.count / batchSize);
+    this.stepsPerEpoch = stepsPerEpochOf(this.count, batchSize);
     const runningFromTypeScript = import.meta.url.endsWith('.ts');
     this.usesWorkers = workers > 0 && !runningFromTypeScript;
     const config: ViewMakerConfig = {

@@ -6,8 +6,8 @@ import { selectBackend, type BackendInfo } from '../src/backend/select.js';
 import { checkOption, optionNames, type OptionsOf } from '../src/config/options.js';
 import { modelConfigOf } from '../src/config/pretrainOptions.js';
 import { versions } from '../src/config/versions.js';
-import { formatSkipped } from '../src/data/dataset.js';
-import { loadImageFolder, type LabelledDataset } from '../src/data/imageFolder.js';
+import type { LabelledDataset } from '../src/data/imageFolder.js';
+import { loadLabelledSplits } from '../src/eval/labelledSplits.js';
 import { describeSubset, labelSubset, labelSubsetsOf, type LabelSubset } from '../src/data/labelSubset.js';
 import { classifierReport, confusionCsv, type ClassifierReport } from '../src/eval/classifierReport.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from '../src/io/atomic.js';
@@ -22,7 +22,8 @@ import { SimclrModel } from '../src/models/simclrModel.js';
 import { createOptimizer } from '../src/optim/index.js';
 import { scaledLearningRate } from '../src/optim/schedule.js';
 import { loadEncoder, loadRunModel } from '../src/run/loadEncoder.js';
-import { checkRunDirectory, prepareRunDirectory, resumedOptions, runPaths } from '../src/run/runDirectory.js';
+import { readRunConfig, resumedRunOptions } from '../src/run/runConfig.js';
+import { checkRunDirectory, prepareRunDirectory, runPaths } from '../src/run/runDirectory.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
@@ -73,7 +74,7 @@ export async function finetune(requested: FineTuneOptions, hooks: FineTuneHooks 
   validateFineTuneOptions(requested);
   if (requested.resume) await recoverDir(runPaths(requested.out).checkpoint);
   checkRunDirectory(requested.out, requested);
-  const options = requested.resume ? resumedOptions('finetune', runPaths(requested.out).config, requested) : requested;
+  const options = requested.resume ? resumedRunOptions('finetune', readRunConfig(runPaths(requested.out).config), requested) : requested;
   validateFineTuneOptions(options);
   const subset = labelSubsetsOf(options)[0];
 
@@ -83,7 +84,7 @@ export async function finetune(requested: FineTuneOptions, hooks: FineTuneHooks 
   let model: FineTuneModel | undefined;
   try {
     const size = encoder.inputs[0].shape[1] as number;
-    const { train, test } = await loadSplits(options, size, log);
+    const { train, test } = await loadLabelledSplits(options, { size, concurrency: options.concurrency }, log);
     model = FineTuneModel.build(encoder, { numClasses: train.classNames.length, head, fromHeadLayer: options.fromHeadLayer });
     return await trainFineTune(options, requested.resume, { model, train, test, subset, size, label, backend, log, signal: hooks.signal });
   } finally {
@@ -117,7 +118,7 @@ async function trainFineTune(options: FineTuneOptions, resume: boolean, p: Prepa
   if (batchSize < options.batchSize) log(`batch size ${batchSize}: the training subset has only ${rows.length} images`);
 
   const paths = fineTunePaths(options.out);
-  prepareRunDirectory(options.out, options);
+  const { lock } = prepareRunDirectory(options.out, options);
   const stage = new TwoViewStage({
     source: { kind: 'memory', size, count: rows.length, pixels: selectImages(train, rows, size) },
     recipe: FINETUNE_RECIPE,
@@ -240,6 +241,7 @@ async function trainFineTune(options: FineTuneOptions, resume: boolean, p: Prepa
     if (!logger) await events?.close();
     await stage.close();
     optimizer.dispose();
+    lock.release();
   }
 }
 
@@ -266,18 +268,6 @@ async function loadFineTuneEncoder(o: FineTuneOptions): Promise<{ encoder: tf.La
   }
   const { encoder, label } = await loadEncoder(o.encoder);
   return { encoder, label };
-}
-
-async function loadSplits(o: FineTuneOptions, size: number, log: (line: string) => void): Promise<{ train: LabelledDataset; test: LabelledDataset }> {
-  // Crops are taken from a cache at the encoder's input size, as pretraining does by default.
-  const opts = { cacheSize: size, concurrency: o.concurrency, cacheLimitBytes: Number.MAX_SAFE_INTEGER };
-  const train = await loadImageFolder(o.train, opts);
-  const test = await loadImageFolder(o.test, opts, train.classNames);
-  for (const [name, split, dir] of [['train', train, o.train], ['test', test, o.test]] as const) {
-    log(`${name}: ${split.labels.length} images in ${split.classNames.length} classes from ${dir}`);
-    if (split.dataset.skipped.length > 0) log(formatSkipped(split.dataset.skipped));
-  }
-  return { train, test };
 }
 
 /** The chosen rows' decoded pixels, in a shared buffer (augmentation workers read it without a copy). */

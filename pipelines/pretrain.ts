@@ -1,9 +1,11 @@
 import sharp from 'sharp';
-import { TwoViewStage } from '../augment/stage.js';
+import { stepsPerEpochOf, TwoViewStage } from '../augment/stage.js';
 import { viewPairsGrid } from '../augment/viewGrid.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
-import { modelConfigOf, validatePretrainOptions, withResolvedDefaults, type PretrainOptions } from '../src/config/pretrainOptions.js';
-import { formatSkipped, loadImageDataset } from '../src/data/dataset.js';
+import { modelConfigOf, totalStepsOf, validatePretrainOptions, withResolvedDefaults, type PretrainOptions } from '../src/config/pretrainOptions.js';
+import { formatSkipped, loadImageDataset, type ImageDataset } from '../src/data/dataset.js';
+import { loadLabelledSplits, type LabelledSplits } from '../src/eval/labelledSplits.js';
+import { onlineEvaluator } from '../src/eval/onlineEval.js';
 import { labelsForPaths } from '../src/data/pathLabels.js';
 import { recoverDir, writeJsonAtomic } from '../src/io/atomic.js';
 import { JsonlWriter, truncateJsonlAfterStep } from '../src/io/jsonl.js';
@@ -12,12 +14,14 @@ import { EventWriter } from '../src/io/tensorboard/eventWriter.js';
 import { truncateEventsAfterStep } from '../src/io/tensorboard/truncateEvents.js';
 import { SimclrModel } from '../src/models/simclrModel.js';
 import { createOptimizer } from '../src/optim/index.js';
-import { scaledLearningRate } from '../src/optim/schedule.js';
+import { scaledLearningRate, type Schedule } from '../src/optim/schedule.js';
 import { versions } from '../src/config/versions.js';
-import { loadCheckpoint } from '../src/train/checkpoint.js';
+import { checkpointStep, loadCheckpoint } from '../src/train/checkpoint.js';
 import { MetricsLogger } from '../src/train/metricsLogger.js';
 import { ProgressReporter } from '../src/train/progress.js';
-import { checkRunDirectory, prepareRunDirectory, resumedOptions, runPaths } from '../src/run/runDirectory.js';
+import { initFrom } from '../src/run/initFrom.js';
+import { readRunConfig, resumedOptions, type RunConfig } from '../src/run/runConfig.js';
+import { checkRunDirectory, prepareRunDirectory, runPaths, type RunPaths } from '../src/run/runDirectory.js';
 import { microBatchSize } from '../src/train/steps/gradientCache.js';
 import { createTrainStep } from '../src/train/steps/index.js';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
@@ -36,29 +40,62 @@ export interface PretrainHooks {
 
 /**
  * `simclr pretrain`: folder of images → two-view stage → ResNet + head → objective, into a run
- * directory (config.json, metrics.jsonl, TensorBoard events, checkpoint/, encoder/).
+ * directory (config.json, metrics.jsonl, TensorBoard events, checkpoint/, encoder/) that this
+ * process alone writes while it runs.
  */
 export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks = {}): Promise<PretrainResult> {
   const log = hooks.log ?? ((line: string) => console.error(line));
   // Everything that can be checked is checked before the run directory, data or backend is touched.
   validatePretrainOptions(requested);
+  const runFiles = runPaths(requested.out);
   // A run killed between the two renames of a checkpoint swap has only checkpoint.old-*: restore it first.
-  if (requested.resume) await recoverDir(runPaths(requested.out).checkpoint);
+  if (requested.resume) await recoverDir(runFiles.checkpoint);
   checkRunDirectory(requested.out, requested);
-  const options = withResolvedDefaults(requested.resume ? resumedOptions('pretrain', runPaths(requested.out).config, requested) : requested);
+  const saved = requested.resume ? readRunConfig(runFiles.config) : undefined;
+  const options = withResolvedDefaults(saved ? resumedOptions(saved, requested) : requested);
   validatePretrainOptions(options);
 
-  const { cacheSize } = options;
-  const dataset = await loadImageDataset(options.data, { cacheSize, concurrency: options.concurrency, maxPixels: options.maxPixels });
+  const dataset = await loadImageDataset(options.data, { cacheSize: options.cacheSize, concurrency: options.concurrency, maxPixels: options.maxPixels });
   const labels = options.labels === undefined ? undefined : labelsForPaths(options.labels, dataset.paths);
+  const stepsPerEpoch = stepsPerEpochOf(dataset.paths.length, options.batchSize);
+  const totalSteps = totalStepsOf(options, stepsPerEpoch);
+  if (saved) checkLength(options.out, checkpointStep(runFiles.checkpoint), totalSteps);
+  const evalSplits = options.evalTrain && options.evalTest
+    ? await loadLabelledSplits({ train: options.evalTrain, test: options.evalTest }, { size: options.imageSize, concurrency: options.concurrency }, (line) => log(`eval ${line}`))
+    : undefined;
   const paths = prepareRunDirectory(options.out, options);
+  try {
+    const backend = await selectBackend(options.backend, { quiet: true });
+    log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);
+    log(`data: ${dataset.paths.length} images from ${options.data}`);
+    if (dataset.skipped.length > 0) log(formatSkipped(dataset.skipped));
+    if (labels) log(`labels: ${labels.classNames.length} classes from ${options.labels} (same class = positive)`);
+    const result = await train(options, { dataset, labels: labels?.labels, evalSplits, paths, saved, backend, stepsPerEpoch, totalSteps }, hooks, log);
+    return { ...result, out: options.out, backend, totalSteps };
+  } finally {
+    paths.lock.release();
+  }
+}
 
-  const backend = await selectBackend(options.backend, { quiet: true });
-  log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);
-  log(`data: ${dataset.paths.length} images from ${options.data}`);
-  if (dataset.skipped.length > 0) log(formatSkipped(dataset.skipped));
-  if (labels) log(`labels: ${labels.classNames.length} classes from ${options.labels} (same class = positive)`);
+interface RunInputs {
+  dataset: ImageDataset;
+  labels?: Int32Array;
+  evalSplits?: LabelledSplits;
+  paths: RunPaths;
+  /** config.json of the run being resumed. */
+  saved?: RunConfig;
+  backend: BackendInfo;
+  stepsPerEpoch: number;
+  totalSteps: number;
+}
 
+/** A resumed run may be made longer or shorter, but not shorter than what it has done. */
+function checkLength(out: string, done: number, totalSteps: number): void {
+  if (totalSteps < done) throw new Error(`--resume: ${out} has done ${done} steps, more than the ${totalSteps} asked for: a run can be made longer, not shorter than what it has done`);
+}
+
+async function train(options: ResolvedOptions, inputs: RunInputs, hooks: PretrainHooks, log: (line: string) => void): Promise<TrainLoopResult> {
+  const { dataset, paths, saved, stepsPerEpoch, totalSteps } = inputs;
   const stage = new TwoViewStage({
     source: dataset.source,
     recipe: options.augment,
@@ -72,41 +109,44 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
   });
   const model = SimclrModel.build(modelConfigOf(options));
   const optimizer = createOptimizer(options.optimizer, options.weightDecay);
-  const trainStep = createTrainStep(options, model, optimizer, labels?.labels);
-  const totalSteps = options.steps ?? Math.max(1, Math.round(options.epochs * stage.stepsPerEpoch));
-  const schedule = {
-    peakLr: scaledLearningRate(options.lr, options.batchSize, options.lrScaling),
-    warmupSteps: Math.min(totalSteps, Math.round(options.warmupEpochs * stage.stepsPerEpoch)),
-    totalSteps,
-  };
-
-  let startStep = 0;
-  if (options.resume) {
-    startStep = (await loadCheckpoint(paths.checkpoint, model, optimizer, (tensors) => trainStep.restore?.(tensors))).step;
-    // Steps after the checkpoint are trained again: drop their records so none is duplicated.
-    await truncateJsonlAfterStep(paths.metrics, startStep);
-    await truncateEventsAfterStep(options.out, startStep);
-    log(startStep >= totalSteps ? `${options.out} already finished (step ${startStep}/${totalSteps})` : `resuming ${options.out} at step ${startStep}/${totalSteps}`);
-  } else {
-    await writeJsonAtomic(paths.config, {
-      options,
-      backend,
-      versions: versions(),
-      dataset: { images: dataset.paths.length, skipped: dataset.skippedByReason, source: dataset.source.kind },
-      model: { featureDim: model.featureDim, parameters: model.parameterCounts() },
-      batch: { images: options.batchSize, microBatch: microBatchSize(options.batchSize, options.microBatch, options.replicas), replicas: options.replicas },
-      schedule: { ...schedule, stepsPerEpoch: stage.stepsPerEpoch },
-      createdAt: new Date().toISOString(),
-    });
-  }
-
-  const events = new EventWriter(options.out);
-  const logger = new MetricsLogger(new JsonlWriter(paths.metrics), events);
-  const progress = new ProgressReporter('pretrain', startStep);
-  let result: TrainLoopResult;
+  const trainStep = createTrainStep(options, model, optimizer, inputs.labels);
+  let logger: MetricsLogger | undefined;
   try {
-    if (startStep === 0) await writeViewSummary(stage, events, options);
-    result = await trainLoop(model, optimizer, trainStep, stage, logger, progress, {
+    const schedule = {
+      peakLr: scaledLearningRate(options.lr, options.batchSize, options.lrScaling),
+      warmupSteps: Math.min(totalSteps, Math.round(options.warmupEpochs * stepsPerEpoch)),
+      totalSteps,
+    };
+    let startStep = 0;
+    if (saved) {
+      startStep = (await loadCheckpoint(paths.checkpoint, model, optimizer, (tensors) => trainStep.restore?.(tensors))).step;
+      checkLength(options.out, startStep, totalSteps);
+      if (totalSteps !== saved.schedule.totalSteps) {
+        await writeJsonAtomic(paths.config, withLength(saved, options, schedule, startStep));
+        log(`${options.out}: length ${saved.schedule.totalSteps} → ${totalSteps} steps from step ${startStep} (schedule recomputed for the new length)`);
+      }
+      // Steps after the checkpoint are trained again: drop their records so none is duplicated.
+      await truncateJsonlAfterStep(paths.metrics, startStep);
+      await truncateEventsAfterStep(options.out, startStep);
+      logger = new MetricsLogger(new JsonlWriter(paths.metrics), new EventWriter(options.out));
+      log(startStep >= totalSteps ? `${options.out} already finished (step ${startStep}/${totalSteps})` : `resuming ${options.out} at step ${startStep}/${totalSteps}`);
+    } else {
+      if (options.initFrom) log(`init: weights from ${await initFrom(options.initFrom, model)}`);
+      await writeJsonAtomic(paths.config, {
+        options,
+        backend: inputs.backend,
+        versions: versions(),
+        dataset: { images: dataset.paths.length, skipped: dataset.skippedByReason, source: dataset.source.kind },
+        model: { featureDim: model.featureDim, parameters: model.parameterCounts() },
+        batch: { images: options.batchSize, microBatch: microBatchSize(options.batchSize, options.microBatch, options.replicas), replicas: options.replicas },
+        schedule: { ...schedule, stepsPerEpoch },
+        createdAt: new Date().toISOString(),
+      });
+      logger = new MetricsLogger(new JsonlWriter(paths.metrics), new EventWriter(options.out));
+      await writeViewSummary(stage, logger.events, options);
+    }
+    const evaluate = inputs.evalSplits && onlineEvaluator(inputs.evalSplits, { linear: options.evalLinear, seed: options.seed });
+    const result = await trainLoop(model, optimizer, trainStep, stage, logger, new ProgressReporter('pretrain', startStep), {
       batchSize: options.batchSize,
       imageSize: options.imageSize,
       onNan: options.onNan,
@@ -117,16 +157,30 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
       checkpointDir: paths.checkpoint,
       signal: hooks.signal,
       onStep: hooks.onStep,
+      evaluate: evaluate && { every: options.evalEvery, run: () => evaluate(model.encoder) },
     });
     if (result.finalStep >= totalSteps) await model.encoder.save(dirSaveHandler(paths.encoder));
+    return result;
   } finally {
-    await logger.close();
+    await logger?.close();
     await stage.close();
     trainStep.dispose?.();
     optimizer.dispose();
     model.dispose();
   }
-  return { ...result, out: options.out, backend, totalSteps };
+}
+
+type ResolvedOptions = ReturnType<typeof withResolvedDefaults>;
+
+/** config.json with the run's new length: options, schedule, and the change recorded. */
+function withLength(saved: RunConfig, options: ResolvedOptions, schedule: Schedule, atStep: number): RunConfig {
+  const change = { atStep, fromSteps: saved.schedule.totalSteps, toSteps: schedule.totalSteps, at: new Date().toISOString() };
+  return {
+    ...saved,
+    options: { ...saved.options, steps: options.steps, epochs: options.epochs },
+    schedule: { ...saved.schedule, ...schedule },
+    extensions: [...(saved.extensions ?? []), change],
+  };
 }
 
 /** A grid of the first view pairs, so a user sees in TensorBoard what the augmentations do. */

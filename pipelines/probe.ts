@@ -1,8 +1,7 @@
 import { selectBackend, type BackendName } from '../src/backend/select.js';
-import { formatSkipped } from '../src/data/dataset.js';
-import { loadImageFolder, type LabelledDataset } from '../src/data/imageFolder.js';
 import { describeSubset, labelSubset, labelSubsetsOf, type LabelSubset } from '../src/data/labelSubset.js';
-import { selectLabels, selectRows, type Features } from '../src/eval/features.js';
+import { selectLabels, selectRows } from '../src/eval/features.js';
+import { featuresOf, loadLabelledSplits, type LabelledSplits } from '../src/eval/labelledSplits.js';
 import { knnClassify } from '../src/eval/knn.js';
 import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js';
 import { comparePaired } from '../src/eval/pairedComparison.js';
@@ -40,7 +39,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
   const backend = await selectBackend(args.backend, { quiet: true });
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
-  const splits = await loadSplits(args, encoder.inputSize, log);
+  const splits = await loadLabelledSplits(args, { size: encoder.inputSize, concurrency: args.concurrency }, log);
   const { top1Hits, subsetRows, ...main } = scoreExtractor(encoder, splits, args, subsets, log);
   const report: ProbeReport = {
     encoder: args.encoder,
@@ -72,34 +71,10 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
   return report;
 }
 
-interface Splits {
-  train: LabelledDataset;
-  test: LabelledDataset;
-}
-
-async function loadSplits(args: ProbeArgs, size: number, log: (line: string) => void): Promise<Splits> {
-  // Features need every image in memory anyway: no streaming cache limit here.
-  const opts = { cacheSize: size, concurrency: args.concurrency, cacheLimitBytes: Number.MAX_SAFE_INTEGER };
-  const train = await loadImageFolder(args.train, opts);
-  const test = await loadImageFolder(args.test, opts, train.classNames);
-  for (const [name, split] of [['train', train], ['test', test]] as const) {
-    log(`${name}: ${split.labels.length} images in ${split.classNames.length} classes from ${name === 'train' ? args.train : args.test}`);
-    if (split.dataset.skipped.length > 0) log(formatSkipped(split.dataset.skipped));
-  }
-  return { train, test };
-}
-
-function featuresOf(extractor: FeatureExtractor, split: LabelledDataset): Features {
-  const source = split.dataset.source;
-  if (source.kind !== 'memory') throw new Error('probe: images must be decoded into memory');
-  const n = split.labels.length;
-  return { data: extractor.embed(source.pixels, n), n, dim: extractor.dim };
-}
-
 /** The extractor's scores, plus which test images its linear probe got right (for paired comparisons). */
 function scoreExtractor(
   extractor: FeatureExtractor,
-  { train, test }: Splits,
+  { train, test }: LabelledSplits,
   args: ProbeArgs,
   subsets: LabelSubset[],
   log: (line: string) => void,

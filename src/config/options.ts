@@ -75,8 +75,9 @@ export const OPTIONS = {
   backend: { type: 'string', kind: 'operational', commands: ['pretrain', 'finetune', 'probe', 'embed', 'export', 'ablate', 'demo'], choices: BACKEND_NAMES, default: 'auto', help: 'tfjs backend (auto: the fastest installed)' },
   seed: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe'], default: 0, help: 'seed of the one RNG (views, order, init)', helpFor: { probe: 'seed of the held-out split and the label subsets' } },
   // run length and batch
-  epochs: { type: 'number', kind: 'result', commands: TRAIN, default: 100, defaultFor: { finetune: 30 }, check: 'positive', help: 'passes over the data' },
-  steps: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'optimizer steps (overrides --epochs)' },
+  epochs: { type: 'number', kind: 'result', commands: TRAIN, defaultFor: { finetune: 30 }, check: 'positive', help: 'passes over the data (default: 100); with --resume, a new length for the run', helpFor: { finetune: 'passes over the (subset of the) labelled images' } },
+  steps: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'optimizer steps (overrides --epochs); with --resume, a new length for the run' },
+  initFrom: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'start from the weights of a run or encoder directory (the head too when the source has one)' },
   batchSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'embed'], default: 128, defaultFor: { finetune: 64 }, check: 'positiveInt', help: 'images per step (2× views)', helpFor: { embed: 'images embedded at once', finetune: 'labelled images per step (at most the training subset)' } },
   microBatch: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'images per micro-batch: exact full-batch NT-Xent in the memory of one micro-batch (gradient caching; BN statistics per micro-batch)' },
   replicas: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 1, check: 'positiveInt', help: 'training threads (data-parallel replicas in worker threads; wasm/cpu backends)' },
@@ -114,6 +115,10 @@ export const OPTIONS = {
   logEvery: { type: 'number', kind: 'operational', commands: TRAIN, default: 10, check: 'positiveInt', help: 'steps between metrics lines' },
   checkpointEvery: { type: 'number', kind: 'operational', commands: TRAIN, default: 100, check: 'positiveInt', help: 'steps between checkpoints' },
   onNan: { type: 'string', kind: 'operational', commands: TRAIN, choices: ON_NAN_POLICIES, default: 'stop', help: 'non-finite loss/gradient: stop the run, or skip the step and count it' },
+  evalTrain: { type: 'string', kind: 'operational', commands: PRETRAIN, help: 'labelled ImageFolder the kNN monitor is fitted on while pretraining (with --eval-test)' },
+  evalTest: { type: 'string', kind: 'operational', commands: PRETRAIN, help: 'labelled ImageFolder the kNN monitor is scored on while pretraining' },
+  evalEvery: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 100, check: 'positiveInt', help: 'steps between evaluations while pretraining (and one at the end)' },
+  evalLinear: { type: 'boolean', kind: 'operational', commands: PRETRAIN, default: false, help: 'also a quick linear probe at each evaluation' },
   resume: { type: 'boolean', kind: 'run', commands: ['pretrain', 'finetune'], default: false, help: 'continue the run in --out from its checkpoint' },
   force: { type: 'boolean', kind: 'run', commands: ['pretrain', 'finetune', 'data'], default: false, help: 'overwrite an existing --out', helpFor: { data: 'overwrite existing train/ and test/ in --out' } },
   // evaluation (probe, embed, export, ablate's scoring)
@@ -175,7 +180,9 @@ type ValueOf<S> = S extends { choices: readonly (infer V)[] }
         ? boolean
         : string;
 type Takes<S, C extends Command> = S extends { commands: readonly (infer X)[] } ? (C extends X ? true : false) : false;
-type Always<S, C extends Command> = S extends { default: unknown } ? true : S extends { required: infer R } ? (C extends keyof R ? true : false) : false;
+type HasDefault<S, C extends Command> = S extends { default: unknown } ? true : S extends { defaultFor: infer D } ? (C extends keyof D ? true : false) : false;
+type IsRequired<S, C extends Command> = S extends { required: infer R } ? (C extends keyof R ? true : false) : false;
+type Always<S, C extends Command> = HasDefault<S, C> extends true ? true : IsRequired<S, C>;
 
 type KindOf<S> = S extends { kind: infer K } ? K : never;
 

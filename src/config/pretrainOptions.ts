@@ -20,6 +20,7 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   validateLossOptions(o);
   validateMicroBatching(o);
   if (o.resume && o.force) throw new Error('--resume and --force contradict each other: pick one');
+  if ((o.evalTrain === undefined) !== (o.evalTest === undefined)) throw new Error('--eval-train and --eval-test go together: give both labelled folders, or neither');
 }
 
 /** --micro-batch and --replicas: NT-Xent only (its gradient is cached), and work for every replica. */
@@ -31,6 +32,14 @@ function validateMicroBatching(o: PretrainOptions): void {
   if (microBatches < o.replicas) {
     throw new Error(`--replicas ${o.replicas} needs as many micro-batches, but --batch-size ${o.batchSize} makes ${microBatches}: lower --micro-batch`);
   }
+}
+
+/** The run length when neither --steps nor --epochs is given. */
+export const DEFAULT_EPOCHS = 100;
+
+/** Optimizer steps of a run: --steps, else --epochs (default 100) passes over the data. */
+export function totalStepsOf(o: Pick<PretrainOptions, 'steps' | 'epochs'>, stepsPerEpoch: number): number {
+  return o.steps ?? Math.max(1, Math.round((o.epochs ?? DEFAULT_EPOCHS) * stepsPerEpoch));
 }
 
 /**
@@ -52,10 +61,11 @@ export function augmentationOf(o: Pick<PretrainOptions, 'augment' | 'colorStreng
 }
 
 /** The options with every loss- and size-dependent default filled in, so config.json records what a run used. */
-export function withResolvedDefaults(o: PretrainOptions): PretrainOptions & ReturnType<typeof augmentationOf> & { cifarStem: boolean; cacheSize: number } {
+export function withResolvedDefaults(o: PretrainOptions): PretrainOptions & ReturnType<typeof augmentationOf> & { epochs: number; cifarStem: boolean; cacheSize: number } {
   return {
     ...withLossDefaults(withResolvedMicroBatch(o)),
     ...augmentationOf(o),
+    epochs: o.epochs ?? DEFAULT_EPOCHS,
     cifarStem: modelConfigOf(o).cifarStem,
     cacheSize: o.cacheSize ?? o.imageSize,
   };

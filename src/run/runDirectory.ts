@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { optionNames, optionsFrom, pickOptions, type Command } from '../config/options.js';
+import { acquireWriterLock, assertNoLiveWriter, type WriterLock } from './writerLock.js';
 
 /** The files of a run directory (README: Run directory). */
 export function runPaths(out: string) {
@@ -23,6 +23,7 @@ export function checkRunDirectory(out: string, { resume, force }: { resume: bool
   const paths = runPaths(out);
   const exists = fs.existsSync(out);
   if (exists && !fs.statSync(out).isDirectory()) throw new Error(`--out ${out} exists and is not a directory`);
+  if (exists) assertNoLiveWriter(out); // never resume into, nor --force away, a run another process is writing
   if (resume) {
     if (!fs.existsSync(path.join(paths.checkpoint, 'meta.json'))) {
       throw new Error(`--resume: no checkpoint in ${out} to continue from (expected ${paths.checkpoint}/)`);
@@ -32,28 +33,15 @@ export function checkRunDirectory(out: string, { resume, force }: { resume: bool
   }
 }
 
-/** Claims `out` for a run (checkRunDirectory), emptying it first with `force`. */
-export function prepareRunDirectory(out: string, o: { resume: boolean; force: boolean }): RunPaths {
+/**
+ * Claims `out` for a run (checkRunDirectory), emptying it first with `force`, and takes its
+ * one-writer lock: release it when the run ends.
+ */
+export function prepareRunDirectory(out: string, o: { resume: boolean; force: boolean }): RunPaths & { lock: WriterLock } {
   checkRunDirectory(out, o);
   if (!o.resume) {
     fs.rmSync(out, { recursive: true, force: true });
     fs.mkdirSync(out, { recursive: true });
   }
-  return runPaths(out);
-}
-
-/** On --resume these come from the invocation; everything that decides the result from config.json. */
-const RESUME_OVERRIDES = ['input', 'operational', 'run'] as const;
-
-/** A resumed run's own options (its config.json), with this invocation's operational ones (backend, workers, data, …). */
-export function resumedOptions<T extends { out: string }>(command: Command, configPath: string, requested: T): T {
-  let saved: { options?: Record<string, unknown> };
-  try {
-    saved = JSON.parse(fs.readFileSync(configPath, 'utf8'));
-  } catch (err) {
-    throw new Error(`--resume: cannot read ${configPath}: ${(err as Error).message}`);
-  }
-  if (!saved.options) throw new Error(`--resume: ${configPath} has no options`);
-  const invocation = pickOptions(requested, optionNames(command, RESUME_OVERRIDES));
-  return { ...optionsFrom(command, { ...saved.options, ...invocation }), out: requested.out } as unknown as T;
+  return { ...runPaths(out), lock: acquireWriterLock(out) };
 }

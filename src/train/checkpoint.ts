@@ -52,6 +52,18 @@ export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'meta.json'));
 }
 
+/** The step of the checkpoint in `dir`, from its meta.json alone. */
+export function checkpointStep(dir: string): number {
+  const file = path.join(dir, 'meta.json');
+  let meta: unknown;
+  try {
+    meta = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`checkpoint ${dir}: cannot read meta.json (${(err as Error).message})`);
+  }
+  return checkpointMeta(dir, meta).step;
+}
+
 /**
  * Restores a checkpoint into a model of the same architecture and its optimizer, and hands
  * the objective's own tensors to `restoreObjective` (before they are disposed).

@@ -1,7 +1,7 @@
 import { EventWriter } from '../io/tensorboard/eventWriter.js';
 import { JsonlWriter } from '../io/jsonl.js';
 
-/** One logged step: DESIGN.md's metrics.jsonl record. */
+/** One logged step: the metrics.jsonl record (README: Run directory). */
 export interface MetricsRecord {
   step: number;
   epoch: number;
@@ -43,6 +43,7 @@ export class MetricsLogger {
 
 // TensorBoard groups scalars by the prefix before '/'.
 function tagFor(key: string): string {
+  if (key.includes('/')) return key; // already grouped, e.g. eval/knn_top1
   if (key === 'imagesPerSec' || key === 'dataStall') return `speed/${key}`;
   if (key === 'lr' || key === 'gradNorm' || key === 'epoch' || key === 'skippedSteps') return `optim/${key}`;
   // Fine-tuning's per-epoch records: testTop1 → test/top1, trainEpochLoss → train_epoch/loss.

@@ -33,6 +33,8 @@ export interface TrainLoopOptions {
   checkpointDir: string;
   /** Stops the loop after the current step, with a checkpoint (the CLI aborts it on SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /** Scores the model every `every` steps and at the end; its figures join that step's metrics record. */
+  evaluate?: { every: number; run: () => Record<string, number> };
   /** Called after every step (tests, the ablation runner's progress). */
   onStep?: (step: number, outcome: StepOutcome) => void;
 }
@@ -114,7 +116,8 @@ export async function trainLoop(
       const imagesPerSec = window.imagesPerSec(B);
       progress.update({ step, totalSteps: total, imagesPerSec, loss: result.loss });
 
-      if (step % o.logEvery === 0 || step === end) {
+      const evaluation = o.evaluate && (step % o.evaluate.every === 0 || step === total) ? o.evaluate.run() : undefined;
+      if (step % o.logEvery === 0 || step === end || evaluation) {
         const record: MetricsRecord = {
           step,
           epoch: step / batcher.stepsPerEpoch,
@@ -123,9 +126,11 @@ export async function trainLoop(
           imagesPerSec,
           dataStall: window.stallFraction(),
           ...(o.onNan === 'skip' ? { skippedSteps } : {}),
+          ...evaluation,
         };
         await logger.log(record);
-        progress.log({ step, totalSteps: total, imagesPerSec, loss: record.loss, extra: `stall ${(100 * record.dataStall).toFixed(1)}%` });
+        const scores = evaluation ? Object.entries(evaluation).filter(([k]) => k.endsWith('top1')).map(([k, v]) => `, ${k.slice(k.indexOf('/') + 1)} ${(100 * v).toFixed(1)}%`) : [];
+        progress.log({ step, totalSteps: total, imagesPerSec, loss: record.loss, extra: `stall ${(100 * record.dataStall).toFixed(1)}%${scores.join('')}` });
         window.reset();
       }
       if (step % o.checkpointEvery === 0 && step < end) {
