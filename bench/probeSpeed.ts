@@ -12,7 +12,7 @@ import path from 'node:path';
 import { selectBackend } from '../src/backend/select.js';
 import { encoderDefaultsOf, PRETRAIN_DEFAULTS } from '../src/config/pretrainOptions.js';
 import { loadImageFolder } from '../src/data/imageFolder.js';
-import type { Features } from '../src/eval/features.js';
+import { selectLabels, selectRows, type Features } from '../src/eval/features.js';
 import { knnClassify } from '../src/eval/knn.js';
 import { evaluateProbe, trainLinearProbe } from '../src/eval/linearProbe.js';
 import { retrievalMetrics } from '../src/eval/retrieval.js';
@@ -29,6 +29,14 @@ const testDir = flag('test', 'data/fashion-mnist/test');
 const cache = flag('cache', path.join(os.tmpdir(), 'simclr-probe-bench'));
 const only = flag('only', 'raw,random').split(',');
 const skipNeighbours = process.argv.includes('--no-knn');
+// --train-per-class N: fit on the first N training rows of each class (a quicker comparison).
+const trainPerClass = Number(flag('train-per-class', '0'));
+// --compare: fit the linear probe with and without merging equal columns (process CPU seconds and top-1 of each).
+const compare = process.argv.includes('--compare');
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
 await selectBackend('auto', { quiet: true });
@@ -67,11 +75,30 @@ async function cachedFeatures(name: string): Promise<{ train: Features; test: Fe
   };
 }
 
+function firstPerClass(labels: Int32Array, perClass: number): number[] {
+  const seen = new Map<number, number>();
+  const rows: number[] = [];
+  labels.forEach((l, i) => {
+    if ((seen.get(l) ?? 0) < perClass) rows.push(i);
+    seen.set(l, (seen.get(l) ?? 0) + 1);
+  });
+  return rows;
+}
+
 for (const name of only) {
   const f = await cachedFeatures(name);
+  if (trainPerClass > 0) {
+    const rows = firstPerClass(f.trainLabels, trainPerClass);
+    f.train = selectRows(f.train, rows);
+    f.trainLabels = selectLabels(f.trainLabels, rows);
+  }
+  console.log(`${name}: ${f.train.n} train rows of dim ${f.train.dim}, ${f.test.n} test rows`);
+  for (const merge of compare ? [false, true] : [true]) {
   let t0 = performance.now();
+  const cpu0 = cpuSeconds();
   let last = performance.now();
   const model = trainLinearProbe(f.train, f.trainLabels, f.numClasses, {
+    mergeEqualColumns: merge,
     onProgress: (p) => {
       const now = performance.now();
       console.log(`  ${name} ${p.stage} λ=${p.lambda.toExponential(0)}: ${p.iterations} iterations, ${((now - last) / 1000).toFixed(1)} s${p.valTop1 === undefined ? '' : `, held-out top-1 ${(100 * p.valTop1).toFixed(2)}`}`);
@@ -79,9 +106,10 @@ for (const name of only) {
     },
   });
   const scores = evaluateProbe(model, f.test, f.testLabels);
-  console.log(`${name}: linear probe ${seconds(t0)} s, λ ${model.lambda}, test top-1 ${(100 * scores.top1).toFixed(2)}`);
+  console.log(`${name}: linear probe${compare ? (merge ? ' (equal columns merged)' : ' (all columns)') : ''} ${seconds(t0)} s wall, ${(cpuSeconds() - cpu0).toFixed(1)} s CPU, λ ${model.lambda}, test top-1 ${(100 * scores.top1).toFixed(2)}`);
+  }
   if (skipNeighbours) continue;
-  t0 = performance.now();
+  let t0 = performance.now();
   const knn = knnClassify(f.train, f.trainLabels, f.test, f.numClasses, { k: 20, testLabels: f.testLabels });
   console.log(`${name}: kNN ${seconds(t0)} s, top-1 ${(100 * knn.top1!).toFixed(2)}`);
   t0 = performance.now();

@@ -49,6 +49,8 @@ export interface LinearProbeOptions {
    * columns repeat, e.g. 1024 instead of 3072 for grayscale images as RGB pixels. Default true.
    */
   mergeEqualColumns?: boolean;
+  /** L-BFGS with H₀ from the Hessian bound (SoftmaxObjective.preconditioner). Default true. */
+  precondition?: boolean;
   onProgress?: (p: ProbeProgress) => void;
 }
 
@@ -88,7 +90,7 @@ export function trainLinearProbe(
   numClasses: number,
   opts: LinearProbeOptions = {},
 ): LinearProbeModel {
-  const { lambdas = DEFAULT_LAMBDAS, valFraction = 0.2, seed = 0, maxIter = 500, tol = 1e-5, searchPatience = 2, mergeEqualColumns = true, onProgress } = opts;
+  const { lambdas = DEFAULT_LAMBDAS, valFraction = 0.2, seed = 0, maxIter = 500, tol = 1e-5, searchPatience = 2, mergeEqualColumns = true, precondition = true, onProgress } = opts;
   assertFeatures(train, 'linear probe train features');
   assertLabels(trainLabels, train.n, numClasses, 'linear probe train labels');
   if (lambdas.length === 0 || lambdas.some((l) => !(l >= 0) || !Number.isFinite(l))) {
@@ -101,7 +103,7 @@ export function trainLinearProbe(
   const merged = groups !== undefined && groups.representative.length < train.dim;
   const x = merged ? mergeColumns(standardized, groups) : standardized;
   const fit = (obj: SoftmaxObjective, lambda: number, start: Float64Array) =>
-    minimizeLbfgs((p) => obj.evaluate(p, lambda), start, { maxIter, tol });
+    minimizeLbfgs((p) => obj.evaluate(p, lambda), start, { maxIter, tol, preconditioner: precondition ? obj.preconditioner(lambda) : undefined });
 
   const split = stratifiedSplit(trainLabels, numClasses, valFraction, seed);
   const valX = selectRows(x, split.val);

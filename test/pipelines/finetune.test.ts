@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finetune, type FineTuneOptions } from '../../pipelines/finetune.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { defaultsOf } from '../../src/config/options.js';
 import { loadImageFolder } from '../../src/data/imageFolder.js';
 import { loadTensorMap } from '../../src/io/modelStore.js';
 import { toUnitFloats } from '../../src/models/preprocess.js';
@@ -154,6 +157,28 @@ describe('simclr finetune (real CLI, tiny data)', () => {
     expect(r.schedule).toEqual(p.schedule);
     expect(fs.readFileSync(path.join(out, 'train-subset.txt'), 'utf8')).toBe(fs.readFileSync(path.join(done(), 'train-subset.txt'), 'utf8'));
     expect(fs.readFileSync(path.join(out, 'model/weights.bin')).equals(fs.readFileSync(path.join(done(), 'model/weights.bin')))).toBe(false);
+  }, 240_000);
+
+  it('--from-head-layer 1 keeps the head\'s first layer under the classifier, in process, without leaking tensors', async () => {
+    await selectBackend('wasm', { quiet: true });
+    const before = tf.memory().numTensors;
+    const options = {
+      ...defaultsOf('finetune'),
+      encoder: pretrained, train, test, out: path.join(root, 'ft-head'), backend: 'wasm', workers: 0, concurrency: 4,
+      batchSize: 8, epochs: 1, perClass: '4', fromHeadLayer: 1, logEvery: 1,
+    } as FineTuneOptions;
+    const result = await finetune(options, { log: () => {} });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.test?.images).toBe(18);
+    const topology = read(path.join(root, 'ft-head/model/model.json')).modelTopology;
+    const layers = topology.config.layers as { name: string; config: { units?: number } }[];
+    const names = layers.map((l) => l.name);
+    expect(names.slice(-4)).toEqual(['proj_dense_1', 'proj_bn_1', 'proj_relu_1', 'classifier']);
+    expect(names).not.toContain('proj_dense_2');
+    await expect(finetune({ ...options, out: path.join(root, 'ft-head3'), fromHeadLayer: 3 }, { log: () => {} })).rejects.toThrow(
+      "--from-head-layer 3: the run's projection head has 2 layers",
+    );
+    expect(tf.memory().numTensors).toBe(before);
   }, 240_000);
 
   it('bad input is one line and a non-zero exit, before anything is written', async () => {
