@@ -5,6 +5,7 @@ import { Rng } from './rng.js';
 import { sourceCount, type ViewSource } from './source.js';
 import { ViewMaker, type ViewJob, type ViewMakerConfig } from './viewMaker.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
+import { workerScript } from './workerScript.js';
 
 export interface TwoViewStageOptions {
   source: ViewSource;
@@ -47,9 +48,8 @@ export function stepsPerEpochOf(count: number, batchSize: number): number {
  * (seed, step): the image order of epoch e is a permutation from Rng.derive(seed, e), and
  * each view draws from Rng.derive(seed, step, position, view).
  *
- * Workers run the compiled augment/worker.js. When this module is loaded from TypeScript
- * source (vitest), there is no .js to start and Node 20 cannot run .ts in a worker, so
- * views are made in-process instead, with identical output (`usesWorkers` says which).
+ * With `workers` > 0 the views are made in worker threads running the compiled worker.js beside
+ * this module (so from dist/, not from .ts sources); with 0, in this thread, with identical output.
  */
 export class TwoViewStage {
   readonly batchSize: number;
@@ -82,8 +82,7 @@ export class TwoViewStage {
     this.imageSize = imageSize;
     this.seed = seed;
     this.stepsPerEpoch = stepsPerEpochOf(this.count, batchSize);
-    const runningFromTypeScript = import.meta.url.endsWith('.ts');
-    this.usesWorkers = workers > 0 && !runningFromTypeScript;
+    this.usesWorkers = workers > 0;
     const config: ViewMakerConfig = {
       source: this.usesWorkers ? shareSource(source) : source,
       recipe: options.recipe,
@@ -94,7 +93,8 @@ export class TwoViewStage {
       concurrency,
     };
     if (this.usesWorkers) {
-      for (let i = 0; i < workers; i++) this.workers.push(startWorker(new URL('./worker.js', import.meta.url), config));
+      const script = workerScript('./worker.js', import.meta.url, 'or pass workers: 0 (--workers 0) to make views in this thread');
+      for (let i = 0; i < workers; i++) this.workers.push(startWorker(script, config));
     } else {
       this.maker = new ViewMaker(config);
     }

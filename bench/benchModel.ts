@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { PRETRAIN_DEFAULTS, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { SimclrModel } from '../src/models/simclrModel.js';
 import { createOptimizer } from '../src/optim/index.js';
-import { createTrainStep, type TrainStep } from '../src/train/steps/index.js';
+import { createTrainStep } from '../src/objectives/registry.js';
+import type { TrainStep } from '../src/train/steps/trainStep.js';
 
 export const IMAGE_SIZE = 32;
 

@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/backend/select.js';
-import { LOSS_NAMES, type LossName } from '../src/config/lossOptions.js';
-import type { TrainStep } from '../src/train/steps/index.js';
+import { LOSS_NAMES, type LossName } from '../src/objectives/registry.js';
+import type { TrainStep } from '../src/train/steps/trainStep.js';
 import { benchSetup, intFlag, median, randomViews } from './benchModel.js';
 
 /** Fills the MoCo queue through the checkpoint path: the step's own state with K random unit keys. */

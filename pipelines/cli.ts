@@ -14,7 +14,7 @@ import { fineTunePaths, finetune } from './finetune.js';
 import { formatClassifierSummary } from '../src/eval/classifierReport.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
-import { stopOnSignals, signalExitCode } from './stopSignals.js';
+import { runStoppable } from './stopSignals.js';
 
 /** The `simclr` command: each subcommand is one pipeline; flags mean the same everywhere. */
 export function buildCli(argv: string[]): Argv {
@@ -32,16 +32,13 @@ export function buildCli(argv: string[]): Argv {
       async (args) => {
         const parsed = optionsFrom('pretrain', args);
         const options = { ...parsed, out: parsed.out ?? defaultRunDir('pretrain') };
-        const stop = stopOnSignals();
-        const result = await pretrain(options, { signal: stop.signal }).finally(stop.dispose);
+        const result = await runStoppable((signal) => pretrain(options, { signal }));
         const finished = result.finalStep >= result.totalSteps;
         const loss = Number.isFinite(result.lastLoss) ? `, final loss ${result.lastLoss.toFixed(4)}` : '';
         console.log(
           `${finished ? 'done' : 'stopped'}: step ${result.finalStep}/${result.totalSteps}${loss}, run in ${result.out}` +
             (finished ? ` (encoder: ${result.out}/encoder)` : ` (continue with: simclr pretrain --out ${result.out} --data ${options.data} --resume)`),
         );
-        const signal = stop.received();
-        if (signal && result.stopped) process.exitCode = signalExitCode(signal); // checkpoint saved; 130 (SIGINT) / 143 (SIGTERM)
       },
     )
     .command(
@@ -55,8 +52,7 @@ export function buildCli(argv: string[]): Argv {
       async (args) => {
         const parsed = optionsFrom('finetune', args);
         const options = { ...parsed, out: parsed.out ?? defaultRunDir('finetune') };
-        const stop = stopOnSignals();
-        const result = await finetune(options, { signal: stop.signal }).finally(stop.dispose);
+        const result = await runStoppable((signal) => finetune(options, { signal }));
         if (result.test) {
           const files = fineTunePaths(result.out);
           console.log(formatClassifierSummary(result.test, result.classNames));
@@ -64,8 +60,6 @@ export function buildCli(argv: string[]): Argv {
         } else {
           console.log(`stopped: step ${result.step}/${result.totalSteps}, run in ${result.out} (continue with: simclr finetune --out ${result.out} --encoder ${options.encoder} --train ${options.train} --test ${options.test} --resume)`);
         }
-        const signal = stop.received();
-        if (signal && result.stopped) process.exitCode = signalExitCode(signal);
       },
     )
     .command(
@@ -74,10 +68,7 @@ export function buildCli(argv: string[]): Argv {
       (y) => y.options(yargsOptions('demo')),
       async (args) => {
         const { out, backend } = optionsFrom('demo', args);
-        const stop = stopOnSignals();
-        await demo({ out: out ?? defaultRunDir('sample'), backend, signal: stop.signal }).finally(stop.dispose);
-        const signal = stop.received();
-        if (signal) process.exitCode = signalExitCode(signal);
+        await runStoppable((signal) => demo({ out: out ?? defaultRunDir('sample'), backend, signal }));
       },
     )
     .command(

@@ -23,7 +23,7 @@ import { initFrom } from '../src/run/initFrom.js';
 import { readRunConfig, resumedOptions, type RunConfig } from '../src/run/runConfig.js';
 import { checkRunDirectory, prepareRunDirectory, runPaths, type RunPaths } from '../src/run/runDirectory.js';
 import { microBatchSize } from '../src/train/steps/gradientCache.js';
-import { createTrainStep } from '../src/train/steps/index.js';
+import { createTrainStep } from '../src/objectives/registry.js';
 import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../src/train/trainer.js';
 
 export interface PretrainResult extends TrainLoopResult {
@@ -188,6 +188,6 @@ async function writeViewSummary(stage: TwoViewStage, events: EventWriter, o: Pre
   const views = await stage.batch(0);
   const grid = viewPairsGrid(views, o.batchSize, o.imageSize, Math.min(8, o.batchSize));
   const png = await sharp(grid.rgb, { raw: { width: grid.width, height: grid.height, channels: 3 } }).png().toBuffer();
-  events.image('data/view_pairs', png, grid.width, grid.height, 0);
+  events.image('data/view_pairs', png, 0);
   await events.flush();
 }

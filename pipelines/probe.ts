@@ -2,7 +2,7 @@ import { selectBackend, type BackendName } from '../src/backend/select.js';
 import { describeSubset, labelSubset, labelSubsetsOf, type LabelSubset } from '../src/data/labelSubset.js';
 import { selectLabels, selectRows } from '../src/eval/features.js';
 import { featuresOf, loadLabelledSplits, type LabelledSplits } from '../src/eval/labelledSplits.js';
-import { knnClassify } from '../src/eval/knn.js';
+import { KNN_DEFAULTS, knnClassify } from '../src/eval/knn.js';
 import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js';
 import { comparePaired } from '../src/eval/pairedComparison.js';
 import { formatProbeSummary, type EvalScores, type ProbeReport, type SubsetScores } from '../src/eval/report.js';
@@ -46,7 +46,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     source: encoder.name,
     features: { train: splits.train.labels.length, test: splits.test.labels.length, dim: encoder.dim },
     ...main,
-    knn: { ...main.knn, k: args.k, temperature: 0.07 },
+    knn: { ...main.knn, k: args.k, temperature: KNN_DEFAULTS.temperature },
     seconds: 0,
     ...(subsets.length > 0 && { labelSubsets: subsetRows }),
   };

@@ -43,3 +43,18 @@ export function stopOnSignals(onFirst?: (signal: StopSignal) => void, linked?: A
     },
   };
 }
+
+/**
+ * Runs a job under stopOnSignals; when a signal stopped it, the process exits with 128 + its
+ * number (130 SIGINT, 143 SIGTERM) once the job has written its checkpoint.
+ */
+export async function runStoppable<T>(job: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = stopOnSignals();
+  try {
+    return await job(stop.signal);
+  } finally {
+    stop.dispose();
+    const signal = stop.received();
+    if (signal) process.exitCode = signalExitCode(signal);
+  }
+}

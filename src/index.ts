@@ -7,7 +7,8 @@ export { fromLayersModel, type FeatureExtractor } from './models/featureExtracto
 export { loadEncoder, loadFeatureExtractor } from './run/loadEncoder.js';
 export * from './optim/index.js';
 export { trainLoop, NonFiniteLossError, type TrainLoopOptions, type TrainLoopResult, type ViewBatcher } from './train/trainer.js';
-export { createTrainStep, type StepOutcome, type TrainStep } from './train/steps/index.js';
+export * from './objectives/index.js';
+export type { StepOutcome, TrainStep } from './train/steps/trainStep.js';
 export { saveCheckpoint, loadCheckpoint, type CheckpointMeta } from './train/checkpoint.js';
 export { selectBackend, BackendError, type BackendInfo, type BackendName } from './backend/select.js';
 export { registerWasmTrainingKernels } from './backend/wasmKernels/index.js';

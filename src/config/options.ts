@@ -1,13 +1,15 @@
 import { VIEW_PROTOCOLS } from '../../augment/recipe.js';
 import { BACKEND_NAMES } from '../backend/select.js';
+import { KNN_DEFAULTS } from '../eval/knn.js';
 import { DISTANCE_METRICS } from '../losses/distances.js';
 import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
 import { TRIPLET_MININGS } from '../losses/tripletMining.js';
 import { BACKBONES } from '../models/resnet.js';
+import { defaultsText } from '../objectives/lossOptions.js';
+import { LOSS_NAMES } from '../objectives/registry.js';
 import { OPTIMIZER_NAMES } from '../optim/index.js';
 import { LR_SCALINGS } from '../optim/schedule.js';
 import { ON_NAN_POLICIES } from '../train/trainer.js';
-import { LOSS_NAMES } from './lossOptions.js';
 
 /** The `simclr` subcommands that take flags from this table. */
 export type Command = 'pretrain' | 'finetune' | 'probe' | 'embed' | 'export' | 'data' | 'ablate' | 'demo';
@@ -91,12 +93,12 @@ export const OPTIONS = {
   projLayers: { type: 'number', kind: 'result', commands: PRETRAIN, default: 2, check: 'positiveInt', help: 'dense layers in the projection head' },
   // objective
   loss: { type: 'string', kind: 'result', commands: PRETRAIN, choices: LOSS_NAMES, default: 'ntxent', help: 'objective (see README: Objectives)' },
-  temperature: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: 'softmax temperature τ (default: 0.5 ntxent, 0.07 infonce/moco/nce)' },
+  temperature: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `softmax temperature τ (default: ${defaultsText('temperature')})` },
   queueSize: { type: 'number', kind: 'result', commands: PRETRAIN, default: MOCO_QUEUE_SIZE, check: 'positiveInt', help: 'moco: keys in the queue (negatives per query)' },
   mocoMomentum: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0.999, check: 'unit', help: 'moco: EMA momentum of the key encoder' },
   mining: { type: 'string', kind: 'result', commands: PRETRAIN, choices: TRIPLET_MININGS, default: 'semi-hard', help: 'triplet: online mining of negatives in the batch' },
   distance: { type: 'string', kind: 'result', commands: PRETRAIN, choices: DISTANCE_METRICS, default: 'euclidean', help: 'triplet: distance between normalised embeddings' },
-  margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: 'triplet α / contrastive m (default: 0.2 / 1.0)' },
+  margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
   labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive: ImageFolder of the --data images; same class = positive' },
   // optimisation
   optimizer: { type: 'string', kind: 'result', commands: TRAIN, choices: OPTIMIZER_NAMES, default: 'lars', defaultFor: { finetune: 'adam' }, help: 'optimizer' },
@@ -138,7 +140,7 @@ export const OPTIONS = {
   train: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled training images, root/<class>/<image>', required: { finetune: 'finetune needs --train <labelled folder>', probe: 'probe needs --train <labelled folder>', ablate: 'ablate needs --train <labelled folder>' } },
   test: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled test images, same classes', required: { finetune: 'finetune needs --test <labelled folder>', probe: 'probe needs --test <labelled folder>', ablate: 'ablate needs --test <labelled folder>' } },
   baselines: { type: 'boolean', kind: 'result', commands: ['probe'], default: true, help: 'also score the raw and random baselines (--no-baselines to skip)' },
-  k: { type: 'number', kind: 'result', commands: ['probe', 'ablate'], default: 20, check: 'positiveInt', help: 'neighbours for kNN' },
+  k: { type: 'number', kind: 'result', commands: ['probe', 'ablate'], default: KNN_DEFAULTS.k, check: 'positiveInt', help: 'neighbours for kNN' },
   // labelled subsets and fine-tuning
   labelFraction: {
     type: 'string',
@@ -258,7 +260,7 @@ export function checkOption(name: OptionName, value: unknown): void {
   if (value === undefined) return;
   const spec = SPECS[name];
   const flag = `--${flagOf(name)}`;
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  const shown = typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (spec.choices && !spec.choices.includes(value)) throw new Error(`${flag} must be one of ${spec.choices.join(', ')}, got ${shown}`);
   if (spec.type === 'number') {
     if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`${flag} must be a number, got ${shown}`);

@@ -1,7 +1,7 @@
 import { DEFAULT_RECIPE, SMALL_IMAGE_RECIPE } from '../../augment/recipe.js';
 import type { ModelConfig } from '../models/simclrModel.js';
+import { lossesTaking, takesOption, validateLossOptions, withLossDefaults } from '../objectives/lossOptions.js';
 import { microBatchSize } from '../train/steps/gradientCache.js';
-import { validateLossOptions, withLossDefaults } from './lossOptions.js';
 import { checkOption, defaultsOf, optionNames, type OptionsOf } from './options.js';
 
 /**
@@ -23,10 +23,10 @@ export function validatePretrainOptions(o: PretrainOptions): void {
   if ((o.evalTrain === undefined) !== (o.evalTest === undefined)) throw new Error('--eval-train and --eval-test go together: give both labelled folders, or neither');
 }
 
-/** --micro-batch and --replicas: NT-Xent only (its gradient is cached), and work for every replica. */
+/** --micro-batch and --replicas: objectives whose gradient is cached (the registry says which), and work for every replica. */
 function validateMicroBatching(o: PretrainOptions): void {
-  if ((o.microBatch !== undefined || o.replicas > 1) && o.loss !== 'ntxent') {
-    throw new Error(`--micro-batch and --replicas work with --loss ntxent only, got --loss ${o.loss}`);
+  if ((o.microBatch !== undefined || o.replicas > 1) && !takesOption(o.loss, 'microBatch')) {
+    throw new Error(`--micro-batch and --replicas work with --loss ${lossesTaking('microBatch').join(', ')} only, got --loss ${o.loss}`);
   }
   const microBatches = Math.ceil(o.batchSize / (o.microBatch ?? Math.ceil(o.batchSize / o.replicas)));
   if (microBatches < o.replicas) {

@@ -81,7 +81,7 @@ async function batchesFromArchive(file: string): Promise<Map<string, Uint8Array>
     }
   }
   const batches = new Map<string, Uint8Array>();
-  for (const entry of tarEntries(archive, file)) batches.set(path.posix.basename(entry.name), entry.data);
+  for (const entry of await tarEntries(archive, file)) batches.set(path.posix.basename(entry.name), entry.data);
   const missing = [...BATCHES.train, ...BATCHES.test].filter((b) => !batches.has(b));
   if (missing.length > 0) throw new Error(`${file} lacks ${missing.join(', ')}`);
   return batches;

@@ -12,7 +12,7 @@ export {
   type LambdaTrial,
   type ProbeProgress,
 } from './linearProbe.js';
-export { knnClassify, type KnnOptions, type KnnResult } from './knn.js';
+export { KNN_DEFAULTS, knnClassify, type KnnOptions, type KnnResult } from './knn.js';
 export { retrievalMetrics, type RetrievalMetrics, type RetrievalOptions } from './retrieval.js';
 export { formatProbeSummary, type ProbeReport, type EvalScores } from './report.js';
 export { comparePaired, mcnemarExactLog10P, type PairedComparison } from './pairedComparison.js';

@@ -2,6 +2,9 @@ import { assertFeatures, assertLabels, assertSameDim, type Features } from './fe
 import { forEachNeighborBlock, type NeighborBlock, type NeighborOptions } from './cosineNeighbors.js';
 import { argmaxRows } from './classifierScores.js';
 
+/** The InstDisc / SimCLR-community kNN monitor's settings: 20 neighbours, votes exp(s / 0.07). */
+export const KNN_DEFAULTS = { k: 20, temperature: 0.07 } as const;
+
 export interface KnnOptions extends NeighborOptions {
   k?: number;
   /** Vote weight of a neighbour at cosine similarity s is exp(s / temperature). */
@@ -26,7 +29,7 @@ export function knnClassify(
   trainLabels: Int32Array,
   test: Features,
   numClasses: number,
-  { k = 20, temperature = 0.07, testLabels, ...neighborOpts }: KnnOptions = {},
+  { k = KNN_DEFAULTS.k, temperature = KNN_DEFAULTS.temperature, testLabels, ...neighborOpts }: KnnOptions = {},
 ): KnnResult {
   assertFeatures(train, 'kNN train features');
   assertLabels(trainLabels, train.n, numClasses, 'kNN train labels');

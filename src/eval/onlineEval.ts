@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { fromLayersModel } from '../models/featureExtractor.js';
-import { knnClassify } from './knn.js';
+import { KNN_DEFAULTS, knnClassify } from './knn.js';
 import { featuresOf, type LabelledSplits } from './labelledSplits.js';
 import { linearProbe } from './linearProbe.js';
 
@@ -30,7 +30,7 @@ export function onlineEvaluator(splits: LabelledSplits, o: OnlineEvalOptions = {
     const extractor = fromLayersModel('current', encoder); // not disposed: the encoder is the model's
     const train = featuresOf(extractor, splits.train);
     const test = featuresOf(extractor, splits.test);
-    const knn = knnClassify(train, splits.train.labels, test, numClasses, { k: o.k ?? 20, testLabels: splits.test.labels });
+    const knn = knnClassify(train, splits.train.labels, test, numClasses, { k: o.k ?? KNN_DEFAULTS.k, testLabels: splits.test.labels });
     const figures: OnlineEvalFigures = { 'eval/knn_top1': knn.top1! };
     if (o.linear) {
       const probe = linearProbe(train, splits.train.labels, test, splits.test.labels, numClasses, { seed: o.seed ?? 0, lambdas: QUICK_LAMBDAS });

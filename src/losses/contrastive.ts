@@ -31,6 +31,12 @@ export interface ContrastiveStats {
   activeNegatives: number;
 }
 
+/** Hadsell–Chopra–LeCun's m on normalised embeddings: negatives are pushed until cos ≤ 0.5. */
+export const CONTRASTIVE_MARGIN = 1.0;
+
+/** What the contrastive (margin) objective logs, in this order. */
+export const CONTRASTIVE_STATS = ['positiveDistance', 'negativeDistance', 'activeNegatives'] as const satisfies readonly (keyof ContrastiveStats)[];
+
 export function contrastiveLoss(
   z1: tf.Tensor2D,
   z2: tf.Tensor2D,
@@ -47,7 +53,7 @@ export function contrastiveLossWithStats(
   z2: tf.Tensor2D,
   options: ContrastiveOptions = {},
 ): { loss: tf.Scalar; stats: ContrastiveStats } {
-  const margin = options.margin ?? 1.0;
+  const margin = options.margin ?? CONTRASTIVE_MARGIN;
   const { loss, distances, masks } = contrastiveLossAndDistances(z1, z2, options);
   const d = distances.dataSync();
   distances.dispose();
@@ -103,7 +109,7 @@ function contrastiveLossAndDistances(
   z2: tf.Tensor2D,
   options: ContrastiveOptions,
 ): { loss: tf.Scalar; distances: tf.Tensor2D; masks: PairMasks } {
-  const margin = options.margin ?? 1.0;
+  const margin = options.margin ?? CONTRASTIVE_MARGIN;
   if (!(margin > 0) || !Number.isFinite(margin)) {
     throw new Error(`contrastive margin must be a positive number, got ${margin}`);
   }

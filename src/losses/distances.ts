@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** Distances between normalised embeddings (--distance). */
 export const DISTANCE_METRICS = ['euclidean', 'cosine'] as const;
 export type DistanceMetric = (typeof DISTANCE_METRICS)[number];
 

@@ -36,6 +36,12 @@ export interface TripletStats extends NegativeShares {
   triplets: number;
 }
 
+/** FaceNet's α. */
+export const TRIPLET_MARGIN = 0.2;
+
+/** What the triplet objective logs, in this order. */
+export const TRIPLET_STATS = ['easy', 'semiHard', 'hard', 'triplets'] as const satisfies readonly (keyof TripletStats)[];
+
 export function tripletLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: TripletOptions = {}): tf.Scalar {
   return minedTripletLoss(z1, z2, options).loss;
 }
@@ -47,7 +53,7 @@ export function tripletLossWithStats(
   options: TripletOptions = {},
 ): { loss: tf.Scalar; stats: TripletStats } {
   const { loss, dist, labels, triplets } = minedTripletLoss(z1, z2, options);
-  const shares = negativeShares(dist, labels.length, labels, options.margin ?? 0.2);
+  const shares = negativeShares(dist, labels.length, labels, options.margin ?? TRIPLET_MARGIN);
   return { loss, stats: { loss: loss.dataSync()[0], triplets, ...shares } };
 }
 
@@ -56,7 +62,7 @@ function minedTripletLoss(
   z2: tf.Tensor2D,
   options: TripletOptions,
 ): { loss: tf.Scalar; dist: Float32Array; labels: Int32Array; triplets: number } {
-  const margin = options.margin ?? 0.2;
+  const margin = options.margin ?? TRIPLET_MARGIN;
   const labels = viewLabels(z1.shape[0], options.labels);
   const m = labels.length;
   let dist: Float32Array = new Float32Array(0);

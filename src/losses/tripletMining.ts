@@ -6,6 +6,7 @@
  * a ≠ p with labels[a] = labels[p] and labels[n] ≠ labels[a]; every ordered (a, p) counts.
  * Ties are broken by the lowest index.
  */
+/** Online mining strategies (--mining). */
 export const TRIPLET_MININGS = ['all', 'hard', 'semi-hard'] as const;
 export type TripletMining = (typeof TRIPLET_MININGS)[number];
 

@@ -109,12 +109,11 @@ describe('TwoViewStage', () => {
     await expect(stage.batch(0)).rejects.toThrow(/after close/);
   });
 
-  it('workers > 0 from TypeScript source runs in-process with identical output', async () => {
-    const stage = new TwoViewStage({ ...base, workers: 2 });
-    expect(stage.usesWorkers).toBe(false);
-    const batch = await stage.batch(1);
-    await stage.close();
-    expect(batch).toEqual(await batchOf({}, 1));
+  it('workers > 0 from TypeScript sources, which have no worker.js, is one clear error', () => {
+    // test/augment/workers.test.ts runs workers from the build.
+    expect(() => new TwoViewStage({ ...base, workers: 2 })).toThrow(
+      /worker script .*augment\/worker\.js not found: worker threads run the compiled package \(npm run build\), or pass workers: 0/,
+    );
   });
 });
 

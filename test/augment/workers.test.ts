@@ -1,30 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE } from '../../augment/recipe.js';
 import { TwoViewStage, type TwoViewStageOptions } from '../../augment/stage.js';
+import { importDist } from '../dist.js';
 import { memorySource } from './stageFixtures.js';
 
-// Worker threads need compiled .js (Node 20 cannot run .ts in a worker), so compile augment/
-// into a git-ignored folder inside the repo (its package.json makes the output ESM and
-// node_modules resolve) and check the real worker path against the in-process one.
-const root = resolve(import.meta.dirname, '../..');
-const outDir = join(root, '.tmp', `augment-workers-${process.pid}`);
+// Worker threads run the build (Node cannot start .ts in a worker): check the stage from dist/
+// against the in-process one from the sources.
 let CompiledStage: typeof TwoViewStage;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [
-    join(root, 'node_modules/typescript/bin/tsc'),
-    '--outDir', outDir, '--rootDir', join(root, 'augment'),
-    '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
-    '--strict', '--skipLibCheck', '--types', 'node',
-    join(root, 'augment/index.ts'),
-  ], { cwd: root, stdio: 'pipe' });
-  ({ TwoViewStage: CompiledStage } = await import(pathToFileURL(join(outDir, 'index.js')).href));
+  ({ TwoViewStage: CompiledStage } = await importDist<typeof import('../../augment/stage.js')>('augment/stage.js'));
 });
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('TwoViewStage in worker threads', () => {
   const options: TwoViewStageOptions = {

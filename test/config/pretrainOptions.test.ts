@@ -11,6 +11,19 @@ describe('pretrain options', () => {
     expect(() => validatePretrainOptions(options({ lrScaling: 'sqrt' }))).not.toThrow();
   });
 
+  it('checks every value against the option table: choices, integers, ranges, one line naming the flag', () => {
+    const cases: [Partial<PretrainOptions>, RegExp][] = [
+      [{ mining: 'easy' as PretrainOptions['mining'] }, /^--mining must be one of all, hard, semi-hard, got easy$/],
+      [{ queueSize: 2.5 }, /^--queue-size must be a positive integer, got 2.5$/],
+      [{ mocoMomentum: -0.1 }, /^--moco-momentum must be in \[0, 1\], got -0.1$/],
+      [{ temperature: 0 }, /^--temperature must be a positive number, got 0$/],
+      [{ workers: -1 }, /^--workers must be an integer ≥ 0, got -1$/],
+      [{ weightDecay: Number.NaN }, /^--weight-decay must be a number, got NaN$/],
+      [{ evalTrain: 'a' }, /^--eval-train and --eval-test go together/],
+    ];
+    for (const [overrides, message] of cases) expect(() => validatePretrainOptions(options(overrides))).toThrow(message);
+  });
+
   it('describes the model: the CIFAR stem by default up to 64 px, as given otherwise', () => {
     expect(modelConfigOf(options({ imageSize: 64 })).cifarStem).toBe(true);
     expect(modelConfigOf(options({ imageSize: 96 })).cifarStem).toBe(false);

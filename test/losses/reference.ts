@@ -208,3 +208,53 @@ export function tfValue(loss: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Scalar, a: 
   tf.dispose([ta, tb, l]);
   return v;
 }
+
+export interface LogitRule {
+  tau: number;
+  anchorLabels: number[];
+  candidateLabels: number[];
+  /** Anchor i is candidate selfOffset + i. */
+  selfOffset?: number;
+  batchNegatives?: boolean;
+  /** Rows that are negatives of every anchor. */
+  extra?: Matrix;
+}
+
+/**
+ * The softmax / logistic objectives and their statistics from the definitions, pair by pair:
+ * s = a·c (rows used as given), positives share a label, the anchor itself is no candidate.
+ * Cross-entropy averages −log p over each anchor's positives (p over all its positives and
+ * negatives), NCE sums −log σ(s⁺/τ) and −log(1 − σ(s⁻/τ)); both are averaged over the anchors.
+ */
+export function refLogitObjectives(anchors: Matrix, candidates: Matrix, rule: LogitRule) {
+  const { tau, anchorLabels, candidateLabels, selfOffset, batchNegatives = true, extra = [] } = rule;
+  let crossEntropy = 0;
+  let nce = 0;
+  let hits = 0;
+  const positive: number[] = [];
+  const negative: number[] = [];
+  anchors.forEach((a, i) => {
+    const pos: number[] = [];
+    const neg: number[] = [];
+    candidates.forEach((c, j) => {
+      if (j === (selfOffset ?? -Infinity) + i) return;
+      if (candidateLabels[j] === anchorLabels[i]) pos.push(dot(a, c));
+      else if (batchNegatives) neg.push(dot(a, c));
+    });
+    for (const e of extra) neg.push(dot(a, e));
+    let denominator = 0;
+    for (const s of [...pos, ...neg]) denominator += Math.exp(s / tau);
+    for (const s of pos) crossEntropy -= Math.log(Math.exp(s / tau) / denominator) / pos.length;
+    for (const s of pos) nce += Math.log(1 + Math.exp(-s / tau));
+    for (const s of neg) nce += Math.log(1 + Math.exp(s / tau));
+    if (Math.max(...pos) > Math.max(...neg)) hits++;
+    positive.push(...pos);
+    negative.push(...neg);
+  });
+  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  return {
+    crossEntropy: crossEntropy / anchors.length,
+    nce: nce / anchors.length,
+    stats: [hits / anchors.length, mean(positive), mean(negative)],
+  };
+}

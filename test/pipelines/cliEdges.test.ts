@@ -8,14 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionNames } from '../../src/config/options.js';
-import { ensureBuilt, MAIN_JS, TINY_FLAGS } from '../reliability/helpers.js';
+import { MAIN_JS, TINY_FLAGS } from '../reliability/helpers.js';
 import { makeTinyImageFolder, tempDir } from './tinyData.js';
 
 let root: string;
 let data: string;
 
 beforeAll(async () => {
-  ensureBuilt();
   root = await tempDir('simclr-cli-edges-');
   data = await makeTinyImageFolder(path.join(root, 'data'), 1, 8);
 });

@@ -13,7 +13,7 @@ import { defaultsOf } from '../../src/config/options.js';
 import { loadImageFolder } from '../../src/data/imageFolder.js';
 import { loadTensorMap } from '../../src/io/modelStore.js';
 import { toUnitFloats } from '../../src/models/preprocess.js';
-import { ensureBuilt, loggedSteps, runCli, startCli, TINY_FLAGS, waitFor } from '../reliability/helpers.js';
+import { loggedSteps, runCli, startCli, TINY_FLAGS, waitFor } from '../reliability/helpers.js';
 import { makeTinyImageFolder, tempDir } from './tinyData.js';
 
 let root: string;
@@ -36,7 +36,6 @@ const metricsOf = (out: string) =>
   fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
 
 beforeAll(async () => {
-  ensureBuilt();
   root = await tempDir('simclr-finetune-');
   train = await makeTinyImageFolder(path.join(root, 'train'), CLASSES, 12, 16, 1);
   test = await makeTinyImageFolder(path.join(root, 'test'), CLASSES, 6, 16, 2);

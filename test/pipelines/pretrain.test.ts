@@ -77,7 +77,8 @@ describe('pretrain end to end (wasm, tiny model)', () => {
     expect(() => fs.accessSync(path.join(out, 'checkpoint', 'meta.json'))).not.toThrow();
 
     await expect(pretrain(options(out, { steps: 6 }), quiet)).rejects.toThrow(/already exists.*--resume/);
-    const second = await pretrain(options(out, { resume: true }), quiet);
+    // The same length as the run's own (a different --steps on resume would make it longer or shorter).
+    const second = await pretrain(options(out, { resume: true, steps: 6 }), quiet);
     expect(second.finalStep).toBe(6);
     const steps = (await readJsonl<{ step: number }>(path.join(out, 'metrics.jsonl'))).map((m) => m.step);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);

@@ -8,7 +8,7 @@ import { countByReason } from '../../src/data/skipped.js';
 import { pretrain } from '../../pipelines/pretrain.js';
 import { makeBadImageCorpus, type BadImageCorpus } from '../fixtures/badImages.js';
 import { tempDir } from '../pipelines/tinyData.js';
-import { ensureBuilt, REPO } from './helpers.js';
+import { DIST } from '../dist.js';
 
 let root: string;
 let corpus: BadImageCorpus;
@@ -88,9 +88,8 @@ describe('a folder of malformed and hostile images', () => {
   });
 
   it.skipIf(!asRoot)('as an unprivileged user (nobody), files without read permission are skipped as unreadable', () => {
-    ensureBuilt();
     const script = `
-      const { loadImageDataset } = await import(${JSON.stringify(path.join(REPO, 'dist/src/data/dataset.js'))});
+      const { loadImageDataset } = await import(${JSON.stringify(path.join(DIST, 'src/data/dataset.js'))});
       const ds = await loadImageDataset(${JSON.stringify(corpus.root)}, { cacheSize: 16, maxPixels: ${MAX_PIXELS}, concurrency: 4 });
       console.log(JSON.stringify({ paths: ds.paths, skipped: ds.skipped, skippedByReason: ds.skippedByReason }));`;
     const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], {

@@ -18,7 +18,7 @@ import { createOptimizer } from '../../src/optim/index.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { MetricsLogger } from '../../src/train/metricsLogger.js';
 import { ProgressReporter } from '../../src/train/progress.js';
-import { createTrainStep } from '../../src/train/steps/index.js';
+import { createTrainStep } from '../../src/objectives/registry.js';
 import { NonFiniteLossError, trainLoop, type TrainLoopOptions, type ViewBatcher } from '../../src/train/trainer.js';
 import { tempDir } from '../pipelines/tinyData.js';
 

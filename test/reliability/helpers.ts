@@ -1,58 +1,16 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DIST, REPO } from '../dist.js';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const MAIN_JS = path.join(REPO, 'dist/pipelines/main.js');
+/** The CLI as users run it: the build (test/globalSetup.ts keeps it fresh). */
+export const MAIN_JS = path.join(DIST, 'pipelines/main.js');
 
 /** The tiny wasm model every reliability run trains (seconds, not minutes). */
 export const TINY_FLAGS = [
   '--backend', 'wasm', '--backbone', 'resnet18', '--width', '0.125', '--image-size', '16', '--batch-size', '8',
   '--proj-dim', '16', '--warmup-epochs', '0', '--log-every', '1', '--workers', '0', '--concurrency', '4',
 ];
-
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * The CLI tests run dist/: rebuild it when any source is newer. A lock directory keeps two
- * test files (vitest forks) from building at once; tsc emits even when other files have
- * type errors, which is all these tests need.
- */
-export function ensureBuilt(): void {
-  const lock = path.join(REPO, 'test/.fixtures/build.lock');
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  for (let waited = 0; ; waited += 200) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      if (waited > 120_000) fs.rmSync(lock, { recursive: true, force: true }); // a crashed holder
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    const built = fs.existsSync(MAIN_JS) ? fs.statSync(MAIN_JS).mtimeMs : 0;
-    const newest = Math.max(...['augment', 'src', 'pipelines'].map((d) => newestSourceMtime(path.join(REPO, d))));
-    if (newest > built) {
-      try {
-        execFileSync('npx', ['tsc', '-p', '.'], { cwd: REPO, stdio: 'pipe' });
-      } catch {
-        // type errors elsewhere in the tree: files are still emitted
-      }
-    }
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 export interface CliRun {
   child: ChildProcess;

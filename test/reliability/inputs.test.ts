@@ -8,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirSaveHandler } from '../../src/io/modelStore.js';
 import { SimclrModel } from '../../src/models/simclrModel.js';
 import { makeTinyImageFolder, tempDir } from '../pipelines/tinyData.js';
-import { ensureBuilt, runCli, TINY_FLAGS } from './helpers.js';
+import { runCli, TINY_FLAGS } from './helpers.js';
 
 let root: string;
 let data: string;
 let encoder: string;
 
 beforeAll(async () => {
-  ensureBuilt();
   root = await tempDir('simclr-inputs-');
   data = await makeTinyImageFolder(path.join(root, 'data'), 1, 8);
   encoder = path.join(root, 'encoder');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTensorMap } from '../../src/io/modelStore.js';
 import { readEvents } from '../../src/io/tensorboard/eventReader.js';
 import { makeTinyImageFolder, tempDir } from '../pipelines/tinyData.js';
-import { ensureBuilt, loggedSteps, runCli, startCli, TINY_FLAGS, waitFor } from './helpers.js';
+import { loggedSteps, runCli, startCli, TINY_FLAGS, waitFor } from './helpers.js';
 
 const STEPS = 10;
 const EVERY = 2;
@@ -16,7 +16,6 @@ let root: string;
 let data: string;
 
 beforeAll(async () => {
-  ensureBuilt();
   root = await tempDir('simclr-kill-');
   data = await makeTinyImageFolder(path.join(root, 'data'), 2, 8);
 });

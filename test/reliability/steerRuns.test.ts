@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../../src/io/tensorboard/eventReader.js';
 import { LOCK_FILE } from '../../src/run/writerLock.js';
 import { makeTinyImageFolder, tempDir } from '../pipelines/tinyData.js';
-import { ensureBuilt, loggedSteps, runCli, startCli, TINY_FLAGS, waitFor } from './helpers.js';
+import { loggedSteps, runCli, startCli, TINY_FLAGS, waitFor } from './helpers.js';
 
 let root: string;
 let data: string;
 
 beforeAll(async () => {
-  ensureBuilt();
   root = await tempDir('simclr-steer-');
   data = await makeTinyImageFolder(path.join(root, 'data'), 2, 8);
 });

@@ -1,8 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimclrModel } from '../../src/models/simclrModel.js';
 import { Lars } from '../../src/optim/lars.js';
@@ -10,35 +6,23 @@ import { microBatchViews, splitMicroBatches } from '../../src/train/steps/gradie
 import { cachedNtXentGradient, ntXentStep } from '../../src/train/steps/ntXentStep.js';
 import type { startReplicaPool as StartReplicaPool } from '../../src/train/parallel/replicaPool.js';
 import { useWasm } from '../backend/helpers.js';
+import { importDist } from '../dist.js';
 import { TINY_MODEL, randomViews, readGrads, relativeMapError, setWeights, weightValues } from './helpers.js';
 
-// Worker threads need compiled .js (Node 20 cannot run .ts in a worker), so compile the pool and
-// its worker into a git-ignored folder inside the repo (node_modules and the package's ESM type
-// resolve from there) and check real replicas against the same micro-batches on one thread.
-const root = resolve(import.meta.dirname, '../..');
-const outDir = join(root, '.tmp', `replicas-${process.pid}`);
+// Worker threads run the build (Node cannot start .ts in a worker): the pool comes from dist/,
+// and real replicas are checked against the same micro-batches on one thread.
 const TAU = 0.5;
 let startReplicaPool: typeof StartReplicaPool;
 let model: SimclrModel;
 let initial: Record<string, Float32Array>;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [
-    join(root, 'node_modules/typescript/bin/tsc'),
-    '--outDir', outDir, '--rootDir', root,
-    '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
-    '--strict', '--skipLibCheck', '--types', 'node',
-    join(root, 'src/train/parallel/replicaPool.ts'), join(root, 'src/train/parallel/replicaWorker.ts'),
-  ], { cwd: root, stdio: 'pipe' });
-  ({ startReplicaPool } = await import(pathToFileURL(join(outDir, 'src/train/parallel/replicaPool.js')).href));
+  ({ startReplicaPool } = await importDist<typeof import('../../src/train/parallel/replicaPool.js')>('src/train/parallel/replicaPool.js'));
   await useWasm();
   model = SimclrModel.build(TINY_MODEL);
   initial = weightValues(model);
 });
-afterAll(() => {
-  model.dispose();
-  rmSync(outDir, { recursive: true, force: true });
-});
+afterAll(() => model.dispose());
 
 async function gradient(views: tf.Tensor4D, batchSize: number, microBatch: number, pool?: ReturnType<typeof StartReplicaPool>) {
   const out = await cachedNtXentGradient(model, views, splitMicroBatches(batchSize, microBatch), TAU, pool);
@@ -101,9 +85,11 @@ describe('replicas in worker threads (wasm, tiny ResNet-18)', () => {
     views.dispose();
   });
 
-  it('gives no pool for one replica, nor from TypeScript sources (the step then runs every share on this thread)', async () => {
-    const { startReplicaPool: fromSource } = await import('../../src/train/parallel/replicaPool.js');
-    expect(fromSource(2, TINY_MODEL)).toBeUndefined();
+  it('gives no pool for one replica; from TypeScript sources, which have no replicaWorker.js, 2 replicas are one clear error', async () => {
     expect(startReplicaPool(1, TINY_MODEL)).toBeUndefined();
+    const { startReplicaPool: fromSource } = await import('../../src/train/parallel/replicaPool.js');
+    expect(() => fromSource(2, TINY_MODEL)).toThrow(
+      /worker script .*parallel\/replicaWorker\.js not found: worker threads run the compiled package \(npm run build\), or train with --replicas 1/,
+    );
   });
 });

@@ -53,18 +53,10 @@ export class EventWriter {
     this.add(step, { tag, simpleValue: value });
   }
 
-  /** `png` is an encoded PNG; `width`/`height` must match its header. */
-  image(tag: string, png: Uint8Array, width: number, height: number, step: number): void {
-    const header = pngHeader(png);
-    if (header.width !== width || header.height !== height) {
-      throw new Error(
-        `image ${tag}: PNG is ${header.width}x${header.height}, but ${width}x${height} was given`,
-      );
-    }
-    this.add(step, {
-      tag,
-      image: { width, height, colorspace: header.colorspace, encodedImageString: png },
-    });
+  /** `png` is an encoded PNG; its size and colour space are read from its header. */
+  image(tag: string, png: Uint8Array, step: number): void {
+    const { width, height, colorspace } = pngHeader(png);
+    this.add(step, { tag, image: { width, height, colorspace, encodedImageString: png } });
   }
 
   histogram(tag: string, values: Float32Array, step: number): void {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Worker } from 'node:worker_threads';
 import type { ModelConfig, SimclrModel } from '../../models/simclrModel.js';
+import { workerScript } from '../../../augment/workerScript.js';
 import { microBatchViews, type MicroBatch } from '../steps/gradientCache.js';
 import type { ReplicaPool } from '../steps/ntXentStep.js';
 import type { NamedGrads } from '../steps/trainStep.js';
@@ -15,8 +16,8 @@ class ReplicaThread {
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(config: ReplicaConfig) {
-    this.thread = new Worker(new URL('./replicaWorker.js', import.meta.url), { workerData: config });
+  constructor(script: URL, config: ReplicaConfig) {
+    this.thread = new Worker(script, { workerData: config });
     this.thread.on('message', (reply: ReplicaReply) => {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -64,7 +65,8 @@ export class WorkerReplicaPool implements ReplicaPool {
   private shapes: Record<string, number[]> = {};
 
   constructor(workers: number, config: ReplicaConfig) {
-    this.threads = Array.from({ length: workers }, () => new ReplicaThread(config));
+    const script = workerScript('./replicaWorker.js', import.meta.url, 'or train with --replicas 1');
+    this.threads = Array.from({ length: workers }, () => new ReplicaThread(script, config));
   }
 
   get size(): number {
@@ -133,12 +135,11 @@ function toTensors(values: NamedValues, shapes: Record<string, number[]>): Named
 }
 
 /**
- * Replicas for `--replicas n`: n − 1 worker threads beside this one, or none when n is 1 or when
- * running from TypeScript sources (tests), where workers cannot load; the step then runs the same
- * micro-batches on this thread alone, with the same result.
+ * Replicas for `--replicas n`: n − 1 worker threads beside this one (running the compiled
+ * replicaWorker.js, so from dist/), or none when n is 1.
  */
 export function startReplicaPool(replicas: number, model: ModelConfig): WorkerReplicaPool | undefined {
-  if (replicas <= 1 || import.meta.url.endsWith('.ts')) return undefined;
+  if (replicas <= 1) return undefined;
   const backend = tf.getBackend();
   if (backend !== 'wasm' && backend !== 'cpu') {
     throw new Error(`--replicas is for the single-threaded wasm and cpu backends; the '${backend}' backend already uses every core: drop --replicas`);

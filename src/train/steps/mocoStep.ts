@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../augment/rng.js';
 import { l2Normalize } from '../../losses/distances.js';
 import { KeyQueue } from '../../losses/keyQueue.js';
-import { mocoLossWithStats } from '../../losses/moco.js';
+import { CONTRASTIVE_LOGIT_STATS } from '../../losses/contrastiveStats.js';
+import { mocoLogits } from '../../losses/moco.js';
 import { emaUpdate } from '../../losses/momentumEncoder.js';
+import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy.js';
 import { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { finishStep, modelGrads, type TrainStep } from './trainStep.js';
@@ -16,8 +18,6 @@ export interface MocoStepOptions {
   /** m of the key encoder's EMA (MoCo: 0.999). */
   momentum: number;
 }
-
-export const MOCO_STATS = ['top1', 'positiveCosine', 'negativeCosine'] as const;
 
 /** Checkpoint names of the step's state (under the checkpoint's 'objective/'). */
 const KEY_ENCODER = 'key/';
@@ -60,14 +60,14 @@ export function mocoStep(model: SimclrModel, optimizer: Optimizer, o: MocoStepOp
     async run(views, lr) {
       const [queryViews, keyViews] = tf.split(views, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
       const keys = tf.tidy(() => l2Normalize(keyEncoder.project(keyViews, true)));
-      let stats: number[] = [];
+      let stats: tf.Tensor1D | undefined;
       const { value, grads } = modelGrads(model, () => {
-        const out = mocoLossWithStats(model.project(queryViews, true), keys, queue, o.temperature);
-        stats = [out.stats.top1, out.stats.positiveCosine, out.stats.negativeCosine];
-        return out.loss;
+        const logits = mocoLogits(model.project(queryViews, true), keys, queue, o.temperature);
+        stats = tf.keep(logits.stats);
+        return softmaxCrossEntropy(logits);
       });
       tf.dispose([queryViews, keyViews]);
-      const outcome = await finishStep(model, optimizer, value, grads, lr, tf.tensor1d(stats), MOCO_STATS);
+      const outcome = await finishStep(model, optimizer, value, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
       // A skipped (non-finite) step leaves the key encoder and the queue as they were.
       if (outcome.finite) {
         emaUpdate(emaTargets, emaSources, o.momentum);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ntXentWithStats } from '../../losses/ntXent.js';
+import { CONTRASTIVE_LOGIT_STATS } from '../../losses/contrastiveStats.js';
+import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy.js';
+import { viewLogits } from '../../losses/contrastiveLogits.js';
 import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import {
@@ -13,9 +15,8 @@ import {
   type MicroBatch,
 } from './gradientCache.js';
 import { ntXentZGradient } from './ntXentZGradient.js';
-import { finishStep, modelGrads, type NamedGrads, type TrainStep } from './trainStep.js';
-
-export const NT_XENT_STATS = ['top1', 'positiveCosine', 'negativeCosine'] as const;
+import { logitStep } from './logitSteps.js';
+import { finishStep, type NamedGrads, type TrainStep } from './trainStep.js';
 
 /**
  * Other replicas of the model (worker threads, see src/train/parallel/) that run shares of the
@@ -44,25 +45,20 @@ export interface NtXentStepOptions {
  */
 export function ntXentStep(model: SimclrModel, optimizer: Optimizer, temperature: number, o: NtXentStepOptions = {}): TrainStep {
   const { microBatch, pool } = o;
+  if (microBatch === undefined) {
+    const step = logitStep('ntxent', model, optimizer, (z1, z2) => {
+      const logits = viewLogits(z1, z2, { temperature });
+      return { logits, loss: softmaxCrossEntropy(logits) };
+    });
+    return { ...step, dispose: () => pool?.close() };
+  }
   return {
     name: 'ntxent',
     async run(views, lr) {
-      if (microBatch === undefined) {
-        let stats: tf.Tensor1D | undefined;
-        const { value, grads } = modelGrads(model, () => {
-          const z = model.project(views, true);
-          const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-          const out = ntXentWithStats(z1, z2, temperature);
-          // stats = [loss, top1, positiveCosine, negativeCosine]; the loss is reported separately.
-          stats = tf.keep(tf.slice(out.stats, 1, 3));
-          return out.loss;
-        });
-        return finishStep(model, optimizer, value, grads, lr, stats, NT_XENT_STATS);
-      }
       const batchSize = views.shape[0] / 2;
       const microBatches = splitMicroBatches(batchSize, Math.min(batchSize, microBatch));
       const { loss, stats, grads } = await cachedNtXentGradient(model, views, microBatches, temperature, pool);
-      return finishStep(model, optimizer, loss, grads, lr, stats, NT_XENT_STATS);
+      return finishStep(model, optimizer, loss, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
     },
     dispose() {
       pool?.close();

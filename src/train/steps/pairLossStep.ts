@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { contrastiveLossWithStats } from '../../losses/contrastive.js';
+import { CONTRASTIVE_STATS, contrastiveLossWithStats } from '../../losses/contrastive.js';
 import type { DistanceMetric } from '../../losses/distances.js';
-import { tripletLossWithStats } from '../../losses/triplet.js';
+import { TRIPLET_STATS, tripletLossWithStats } from '../../losses/triplet.js';
 import type { TripletMining } from '../../losses/tripletMining.js';
 import type { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
@@ -17,9 +17,6 @@ export interface PairLossStepOptions {
   labels?: Int32Array;
 }
 
-export const TRIPLET_STATS = ['easy', 'semiHard', 'hard', 'triplets'] as const;
-export const CONTRASTIVE_STATS = ['positiveDistance', 'negativeDistance', 'activeNegatives'] as const;
-
 /** FaceNet's triplet loss with online mining in the batch; logs the easy / semi-hard / hard shares. */
 export function tripletStep(
   model: SimclrModel,
@@ -28,7 +25,7 @@ export function tripletStep(
 ): TrainStep {
   return pairLossStep('triplet', model, optimizer, o.labels, TRIPLET_STATS, (z1, z2, labels) => {
     const { loss, stats } = tripletLossWithStats(z1, z2, { margin: o.margin, mining: o.mining, distance: o.distance, labels });
-    return { loss, stats: [stats.easy, stats.semiHard, stats.hard, stats.triplets] };
+    return { loss, stats: TRIPLET_STATS.map((name) => stats[name]) };
   });
 }
 
@@ -36,7 +33,7 @@ export function tripletStep(
 export function contrastiveStep(model: SimclrModel, optimizer: Optimizer, o: PairLossStepOptions): TrainStep {
   return pairLossStep('contrastive', model, optimizer, o.labels, CONTRASTIVE_STATS, (z1, z2, labels) => {
     const { loss, stats } = contrastiveLossWithStats(z1, z2, { margin: o.margin, labels });
-    return { loss, stats: [stats.positiveDistance, stats.negativeDistance, stats.activeNegatives] };
+    return { loss, stats: CONTRASTIVE_STATS.map((name) => stats[name]) };
   });
 }
 

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Logit of a column that is neither a positive nor a negative of its anchor (itself; MoCo's
+ * other batch keys): exp() and softplus() of it are exactly 0 in float32, so the column weighs
+ * nothing in a softmax or a logistic term and gets zero gradient, and the logits stay one dense
+ * matrix (wasm has no gradient kernel for the gather that dropping the column would need).
+ */
+export const MASKED_LOGIT = -1e9;
+
+/** Which anchor–candidate pairs are positives and which negatives; the rest are left out. */
+export interface PairRule {
+  /** Group of each anchor and of each candidate: the same group makes a positive pair. */
+  anchorLabels: Int32Array;
+  candidateLabels: Int32Array;
+  /** Anchor i is candidate selfOffset + i (never its own positive or negative); omitted: the anchors are not candidates. */
+  selfOffset?: number;
+  /** Whether candidates of another group are negatives (default); false: they are left out (MoCo's negatives are its queue alone). */
+  batchNegatives?: boolean;
+}
+
+/** [A, C] 0/1 masks of a PairRule; `excluded` = neither positive nor negative. */
+export interface PairMasks {
+  positive: tf.Tensor2D;
+  negative: tf.Tensor2D;
+  excluded: tf.Tensor2D;
+}
+
+/** The masks of a rule, made on the CPU (labels are plain arrays) and uploaded once. */
+export function pairMasks(rule: PairRule): PairMasks {
+  const { anchorLabels, candidateLabels, selfOffset, batchNegatives = true } = rule;
+  const a = anchorLabels.length;
+  const c = candidateLabels.length;
+  if (selfOffset !== undefined && !(Number.isInteger(selfOffset) && selfOffset >= 0 && selfOffset + a <= c)) {
+    throw new Error(`pairMasks: anchors ${selfOffset}..${selfOffset + a - 1} are not among the ${c} candidates`);
+  }
+  const positive = new Float32Array(a * c);
+  const negative = new Float32Array(a * c);
+  const excluded = new Float32Array(a * c);
+  for (let i = 0; i < a; i++) {
+    for (let j = 0; j < c; j++) {
+      const k = i * c + j;
+      if (selfOffset !== undefined && j === selfOffset + i) excluded[k] = 1;
+      else if (candidateLabels[j] === anchorLabels[i]) positive[k] = 1;
+      else if (batchNegatives) negative[k] = 1;
+      else excluded[k] = 1;
+    }
+  }
+  return {
+    positive: tf.tensor2d(positive, [a, c]),
+    negative: tf.tensor2d(negative, [a, c]),
+    excluded: tf.tensor2d(excluded, [a, c]),
+  };
+}
+
+/** cos/τ with the excluded columns at MASKED_LOGIT. */
+export function maskedLogits(cos: tf.Tensor2D, excluded: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.div(cos, temperature), tf.mul(excluded, MASKED_LOGIT)));
+}

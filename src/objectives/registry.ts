@@ -1,0 +1,150 @@
+import { CONTRASTIVE_MARGIN, CONTRASTIVE_STATS } from '../losses/contrastive.js';
+import { CONTRASTIVE_LOGIT_STATS } from '../losses/contrastiveStats.js';
+import type { DistanceMetric } from '../losses/distances.js';
+import { INFO_NCE_TEMPERATURE } from '../losses/infoNce.js';
+import { NT_XENT_TEMPERATURE } from '../losses/ntXent.js';
+import { TRIPLET_MARGIN, TRIPLET_STATS } from '../losses/triplet.js';
+import type { TripletMining } from '../losses/tripletMining.js';
+import type { SimclrModel } from '../models/simclrModel.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { startReplicaPool } from '../train/parallel/replicaPool.js';
+import { microBatchSize } from '../train/steps/gradientCache.js';
+import { infoNceStep, nceStep } from '../train/steps/logitSteps.js';
+import { mocoStep } from '../train/steps/mocoStep.js';
+import { ntXentStep } from '../train/steps/ntXentStep.js';
+import { contrastiveStep, tripletStep } from '../train/steps/pairLossStep.js';
+import type { TrainStep } from '../train/steps/trainStep.js';
+
+/** Run options that only some objectives take (the PretrainOptions keys). */
+export type ObjectiveOption = 'temperature' | 'margin' | 'labels' | 'queueSize' | 'mocoMomentum' | 'mining' | 'distance' | 'microBatch' | 'replicas';
+
+/** What building a step reads of a run's options: a narrow view of them (PretrainOptions fits it). */
+export interface StepOptions {
+  batchSize: number;
+  microBatch?: number;
+  replicas: number;
+  queueSize: number;
+  mocoMomentum: number;
+  mining: TripletMining;
+  distance: DistanceMetric;
+}
+
+export interface StepParts {
+  model: SimclrModel;
+  optimizer: Optimizer;
+  /** Class of every dataset image (--labels), for objectives that take labels. */
+  labels?: Int32Array;
+}
+
+interface ObjectiveBase {
+  /** One line: what it is (help text, tables). */
+  readonly summary: string;
+  /** The options beyond the defaulted ones that mean something with it. */
+  readonly takes: readonly ObjectiveOption[];
+  /** The statistics its step logs next to the loss (metrics.jsonl, TensorBoard train/…), in order. */
+  readonly stats: readonly string[];
+}
+
+/** A softmax or logistic loss on the contrastive logits cos/τ. */
+export interface LogitObjective extends ObjectiveBase {
+  readonly kind: 'logits';
+  /** The paper's τ, used when --temperature is not given. */
+  readonly temperature: number;
+  createStep(o: StepOptions & { temperature: number }, parts: StepParts): TrainStep;
+}
+
+/** A margin loss on distances between normalised embeddings. */
+export interface MarginObjective extends ObjectiveBase {
+  readonly kind: 'margin';
+  /** The paper's margin, used when --margin is not given. */
+  readonly margin: number;
+  createStep(o: StepOptions & { margin: number }, parts: StepParts): TrainStep;
+}
+
+export type Objective = LogitObjective | MarginObjective;
+
+/**
+ * Every objective --loss selects, in the order --help lists them. Adding one: an entry here plus
+ * its loss (src/losses/) and step (src/train/steps/).
+ */
+export const OBJECTIVES = {
+  ntxent: {
+    kind: 'logits',
+    summary: "SimCLR's NT-Xent, every view an anchor against the other 2B − 1",
+    temperature: NT_XENT_TEMPERATURE,
+    takes: ['temperature', 'microBatch', 'replicas'],
+    stats: CONTRASTIVE_LOGIT_STATS,
+    createStep: (o, { model, optimizer }) =>
+      // With replicas the batch is always micro-batched: one share of micro-batches per replica.
+      ntXentStep(model, optimizer, o.temperature, {
+        microBatch: o.replicas > 1 ? microBatchSize(o.batchSize, o.microBatch, o.replicas) : o.microBatch,
+        pool: startReplicaPool(o.replicas, model.config),
+      }),
+  },
+  infonce: {
+    kind: 'logits',
+    summary: 'InfoNCE (CPC), one-directional: each view 1 classifies its view 2 among the batch',
+    temperature: INFO_NCE_TEMPERATURE,
+    takes: ['temperature'],
+    stats: CONTRASTIVE_LOGIT_STATS,
+    createStep: (o, { model, optimizer }) => infoNceStep(model, optimizer, o.temperature),
+  },
+  moco: {
+    kind: 'logits',
+    summary: 'MoCo: queries against their momentum-encoded key and a queue of earlier keys',
+    temperature: INFO_NCE_TEMPERATURE,
+    takes: ['temperature', 'queueSize', 'mocoMomentum'],
+    stats: CONTRASTIVE_LOGIT_STATS,
+    createStep: (o, { model, optimizer }) => mocoStep(model, optimizer, { temperature: o.temperature, queueSize: o.queueSize, momentum: o.mocoMomentum }),
+  },
+  triplet: {
+    kind: 'margin',
+    summary: 'FaceNet triplet loss with online mining in the batch',
+    margin: TRIPLET_MARGIN,
+    takes: ['margin', 'labels', 'mining', 'distance'],
+    stats: TRIPLET_STATS,
+    createStep: (o, { model, optimizer, labels }) => tripletStep(model, optimizer, { margin: o.margin, mining: o.mining, distance: o.distance, labels }),
+  },
+  contrastive: {
+    kind: 'margin',
+    summary: 'Hadsell–Chopra–LeCun contrastive loss over every pair of views',
+    margin: CONTRASTIVE_MARGIN,
+    takes: ['margin', 'labels'],
+    stats: CONTRASTIVE_STATS,
+    createStep: (o, { model, optimizer, labels }) => contrastiveStep(model, optimizer, { margin: o.margin, labels }),
+  },
+  nce: {
+    kind: 'logits',
+    summary: 'NCE (InstDisc), binary: each view tells its positive from the batch as noise',
+    temperature: INFO_NCE_TEMPERATURE,
+    takes: ['temperature'],
+    stats: CONTRASTIVE_LOGIT_STATS,
+    createStep: (o, { model, optimizer }) => nceStep(model, optimizer, o.temperature),
+  },
+} as const satisfies Record<string, Objective>;
+
+export type LossName = keyof typeof OBJECTIVES;
+
+/** The --loss choices. */
+export const LOSS_NAMES = Object.keys(OBJECTIVES) as readonly LossName[];
+
+export function isLossName(name: unknown): name is LossName {
+  return typeof name === 'string' && Object.hasOwn(OBJECTIVES, name);
+}
+
+export function objectiveOf(loss: LossName): Objective {
+  return OBJECTIVES[loss];
+}
+
+/**
+ * The training step of the objective named by --loss, with its paper default for an unset τ or
+ * margin. `labels` (the class of every dataset image, from --labels) makes the objectives that
+ * take labels supervised.
+ */
+export function createTrainStep<O extends StepOptions & { loss: LossName; temperature?: number; margin?: number }>(options: O, model: SimclrModel, optimizer: Optimizer, labels?: Int32Array): TrainStep {
+  const objective = objectiveOf(options.loss);
+  const parts = { model, optimizer, labels };
+  return objective.kind === 'logits'
+    ? objective.createStep({ ...options, temperature: options.temperature ?? objective.temperature }, parts)
+    : objective.createStep({ ...options, margin: options.margin ?? objective.margin }, parts);
+}
