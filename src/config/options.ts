@@ -99,7 +99,7 @@ export const OPTIONS = {
   mining: { type: 'string', kind: 'result', commands: PRETRAIN, choices: TRIPLET_MININGS, default: 'semi-hard', help: 'triplet: online mining of negatives in the batch' },
   distance: { type: 'string', kind: 'result', commands: PRETRAIN, choices: DISTANCE_METRICS, default: 'euclidean', help: 'triplet: distance between normalised embeddings' },
   margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
-  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive: ImageFolder of the --data images; same class = positive' },
+  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/supcon: ImageFolder of the --data images; same class = positive (supcon needs it)' },
   // optimisation
   optimizer: { type: 'string', kind: 'result', commands: TRAIN, choices: OPTIMIZER_NAMES, default: 'lars', defaultFor: { finetune: 'adam' }, help: 'optimizer' },
   lr: { type: 'number', kind: 'result', commands: TRAIN, default: 0.3, defaultFor: { finetune: 1e-3 }, check: 'positive', help: 'base learning rate (scaled by --lr-scaling)' },

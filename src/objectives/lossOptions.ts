@@ -58,6 +58,7 @@ export function validateLossOptions(o: LossOptions): void {
   }
   if (o.margin !== undefined && !takesOption(o.loss, 'margin')) throw refuse('--margin', 'margin');
   if (o.labels !== undefined && !takesOption(o.loss, 'labels')) throw refuse('--labels (same-class positives)', 'labels');
+  if (o.loss === 'supcon' && o.labels === undefined) throw new Error('--loss supcon needs --labels <ImageFolder of the --data images> (same class = positive)');
 }
 
 /** "a", "a or b", "a, b or c". */
