@@ -21,6 +21,8 @@ export interface TwoViewStageOptions {
   /** Concurrent decodes for a 'files' source (per worker). */
   concurrency?: number;
   protocol?: ViewProtocol;
+  /** The images of epoch e in batch order (at least stepsPerEpoch × B): a pair-aware sampler; default a seeded shuffle. */
+  epochOrder?: (epoch: number) => number[];
 }
 
 interface PendingJob {
@@ -58,6 +60,7 @@ export class TwoViewStage {
   readonly stepsPerEpoch: number;
   readonly usesWorkers: boolean;
   private readonly seed: number;
+  private readonly epochOrder?: (epoch: number) => number[];
   private readonly workers: AugmentWorker[] = [];
   private readonly maker?: ViewMaker;
   private readonly prefetched = new Map<number, Promise<Float32Array>>();
@@ -81,6 +84,7 @@ export class TwoViewStage {
     this.batchSize = batchSize;
     this.imageSize = imageSize;
     this.seed = seed;
+    this.epochOrder = options.epochOrder;
     this.stepsPerEpoch = stepsPerEpochOf(this.count, batchSize);
     this.usesWorkers = workers > 0;
     const config: ViewMakerConfig = {
@@ -105,11 +109,18 @@ export class TwoViewStage {
     if (!(Number.isInteger(step) && step >= 0)) throw new Error(`TwoViewStage: step must be a non-negative integer, got ${step}`);
     const epoch = Math.floor(step / this.stepsPerEpoch);
     if (this.order?.epoch !== epoch) {
-      const indices = Array.from({ length: this.count }, (_, i) => i);
-      this.order = { epoch, indices: Rng.derive(this.seed, epoch).shuffle(indices) };
+      this.order = { epoch, indices: this.epochOrder ? this.checkedOrder(epoch) : Rng.derive(this.seed, epoch).shuffle(Array.from({ length: this.count }, (_, i) => i)) };
     }
     const start = (step - epoch * this.stepsPerEpoch) * this.batchSize;
     return this.order.indices.slice(start, start + this.batchSize);
+  }
+
+  private checkedOrder(epoch: number): number[] {
+    const indices = this.epochOrder!(epoch);
+    if (indices.length < this.stepsPerEpoch * this.batchSize || indices.some((i) => !(Number.isInteger(i) && i >= 0 && i < this.count))) {
+      throw new Error(`TwoViewStage: epoch order ${epoch} must hold ${this.stepsPerEpoch * this.batchSize} image indices below ${this.count}`);
+    }
+    return indices;
   }
 
   /** The views of `step` ([2B, S, S, 3]); also starts making step+1. */

@@ -1,18 +1,34 @@
 /**
- * Where a training step of the bench model spends its time, by kernel, on wasm (whose kernels
- * are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
- *   npx tsc -p . && node dist/bench/profile.js [--batch-size 128] [--top 25]
+ * Where a training step of the bench model spends its time, by kernel, on wasm or onednn (whose
+ * kernels are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
+ *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--cpu-time] [--batch-size 128] [--top 25]
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
+import { selectBackend, type BackendName } from '../src/backend/select.js';
 import { benchSetup, intFlag, randomViews } from './benchModel.js';
 
 const batchSize = intFlag('batch-size', 128);
 const top = intFlag('top', 25);
-await selectBackend('wasm');
+const backendArg = process.argv.indexOf('--backend');
+const backendName = (backendArg >= 0 ? process.argv[backendArg + 1] : 'wasm') as BackendName;
+const threadsArg = process.argv.indexOf('--threads');
+const backend = await selectBackend(backendName, threadsArg >= 0 ? { threads: intFlag('threads', 1) } : {});
 const { step, dispose } = benchSetup(batchSize);
 const views = randomViews(batchSize);
 for (let i = 0; i < 2; i++) await step.run(views, 0.1); // warm-up: weights, optimizer slots, JIT
+
+// --cpu-time: each kernel's cost as this process's CPU time rather than wall time, which on a
+// loaded machine mostly measures the wait for a core. Meaningful with one thread (--threads 1).
+const cpuTime = process.argv.includes('--cpu-time');
+if (cpuTime) {
+  const timed = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+  timed.time = async (f) => {
+    const start = process.cpuUsage();
+    f();
+    const used = process.cpuUsage(start);
+    return { kernelMs: (used.user + used.system) / 1000 };
+  };
+}
 
 const t0 = performance.now();
 const cpu = process.cpuUsage();
@@ -56,7 +72,7 @@ const print = (title: string, map: Map<string, Row>) => {
     console.log(`${row.ms.toFixed(0).padStart(6)}  ${share}%  ${String(row.calls).padStart(5)}  ${key}`);
   }
 };
-console.log(`wasm, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU (under the profiler), ` +
-  `${kernelMs.toFixed(0)} ms in kernels; the rest is JS (tape, gradients, optimizer bookkeeping)`);
+console.log(`${backend.active}${backend.threads ? ` (${backend.threads} threads)` : ''}, batch ${batchSize} (${2 * batchSize} views): one step ${wallMs.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU (under the profiler), ` +
+  `${kernelMs.toFixed(0)} ms ${cpuTime ? 'CPU ' : ''}in kernels; the rest is JS (tape, gradients, optimizer bookkeeping)`);
 print('by kernel', byKernel);
 print('by kernel and input shapes', byShape);

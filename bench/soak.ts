@@ -1,10 +1,10 @@
 /**
- * Long-run memory: a real pretrain run (wasm, tiny model, the bundled sample) for many steps,
+ * Long-run memory: a real pretrain run (wasm, or --backend; tiny model, the bundled sample) for many steps,
  * printing the live tensor count and the process RSS every N steps, then a verdict line.
  * Checkpoints and logs are written as in any run, so their paths are soaked too.
  *
  *   npm run bench:soak                          # 500 steps, a reading every 50
- *   npm run bench:soak -- --steps 2000 --every 100 [--data folder] [--batch-size 8]
+ *   npm run bench:soak -- --steps 2000 --every 100 [--data folder] [--batch-size 8] [--backend onednn]
  *
  * Flat means: the tensor count at every reading equals the first one (step N), and RSS grows
  * by less than 10% (at least 32 MB of slack) from the second reading to the last; the first
@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { BackendName } from '../src/backend/select.js';
 import { PRETRAIN_DEFAULTS } from '../src/config/pretrainOptions.js';
 import { packageRoot } from '../src/config/packageRoot.js';
 import { pretrain } from '../pipelines/pretrain.js';
@@ -36,7 +37,7 @@ const MB = 1024 * 1024;
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'simclr-soak-'));
 const readings: { step: number; tensors: number; rssMb: number }[] = [];
 const started = performance.now();
-console.log(`soak: ${steps} steps, resnet18 width 0.125, 16×16, batch ${batchSize}, wasm, data ${data}; reading every ${every} steps`);
+console.log(`soak: ${steps} steps, resnet18 width 0.125, 16×16, batch ${batchSize}, ${flag('backend', 'wasm')}, data ${data}; reading every ${every} steps`);
 console.log('step\ttensors\tRSS MB\twasm/JS bytes MB');
 try {
   await pretrain(
@@ -44,7 +45,7 @@ try {
       ...PRETRAIN_DEFAULTS,
       data,
       out,
-      backend: 'wasm',
+      backend: flag('backend', 'wasm') as BackendName,
       width: 0.125,
       imageSize: 16,
       batchSize,

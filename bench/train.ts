@@ -81,7 +81,9 @@ async function runCase(resultFile: string): Promise<void> {
   let backend;
   try {
     // Any name is passed on: selectBackend knows which exist (and how to get the missing ones).
-    backend = await selectBackend(requested as BackendName);
+    // --threads: the native CPU backend's thread count (default every core).
+    const threads = process.argv.includes('--threads') ? intFlag('threads', 1) : undefined;
+    backend = await selectBackend(requested as BackendName, { threads });
   } catch (err) {
     if (!(err instanceof BackendError)) throw err;
     console.error(err.message);

@@ -9,7 +9,6 @@ import { cellRecordPath, probePath, type CellRecord } from '../src/ablate/result
 import { runCells, type CellOutcome } from '../src/ablate/scheduler.js';
 import { inShard, parseShard, shardFromEnv } from '../src/ablate/shard.js';
 import { writeGridResults } from '../src/ablate/writeResults.js';
-import type { BackendName } from '../src/backend/select.js';
 import { flagOf, pickOptions } from '../src/config/options.js';
 import { augmentationOf, encoderDefaultsOf, validatePretrainOptions, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import type { ProbeReport } from '../src/eval/report.js';
@@ -167,7 +166,7 @@ export async function runAblateCell(
   const defaults = encoderDefaultsOf(options);
   await record();
   await probe(
-    { encoder: dir, train: grid.probe.train, test: grid.probe.test, out: probePath(dir), backend: run.backend as BackendName, baselines: false, k: grid.probe.k, seed: options.seed, concurrency: options.concurrency, defaults },
+    { encoder: dir, train: grid.probe.train, test: grid.probe.test, out: probePath(dir), backend: run.backend, threads: run.threads, baselines: false, k: grid.probe.k, seed: options.seed, concurrency: options.concurrency, defaults },
     log,
   );
   await record();
@@ -176,7 +175,7 @@ export async function runAblateCell(
 
 /** One cell in a child process (`simclr ablate cell`), for --jobs > 1. */
 async function runCellInChild(cli: string, gridDir: string, cell: Cell, run: RunOptions, signal: AbortSignal): Promise<CellOutcome> {
-  const flags = RUN_OPTIONS.flatMap((k) => [`--${flagOf(k)}`, String(run[k])]);
+  const flags = RUN_OPTIONS.flatMap((k) => (run[k] === undefined ? [] : [`--${flagOf(k)}`, String(run[k])]));
   const { code, lastLine } = await runChild(cli, ['ablate', 'cell', gridDir, cell.id, ...flags], cell.id, signal);
   const dir = cellDir(gridDir, cell);
   if (fs.existsSync(probePath(dir))) return finishedOutcome(dir);

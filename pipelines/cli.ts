@@ -12,6 +12,7 @@ import { embed } from './embed.js';
 import { exportEncoder } from './export.js';
 import { fineTunePaths, finetune } from './finetune.js';
 import { formatClassifierSummary } from '../src/eval/classifierReport.js';
+import { explore, openHint } from './explore.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
 import { runStoppable } from './stopSignals.js';
@@ -107,6 +108,21 @@ export function buildCli(argv: string[]): Argv {
         const { run, out, backend } = optionsFrom('export', args);
         const { inputSize, dim, source } = await exportEncoder(run, out, backend);
         console.log(`exported: ${out} (input ${inputSize}×${inputSize}×3 → h of ${dim}) from ${source}`);
+      },
+    )
+    .command(
+      'explore',
+      'write an embedding explorer page (2-D map, thumbnails, nearest neighbours) and TensorBoard projector files',
+      (y) =>
+        y
+          .options(yargsOptions('explore'))
+          .example('$0 explore --encoder runs/first --data data/sample/test --out explore', ''),
+      async (args) => {
+        const o = optionsFrom('explore', args);
+        const result = await explore({ ...o, defaults: encoderDefaultsOf({ ...PRETRAIN_DEFAULTS, ...o }) });
+        const knn = result.knnTop1 !== undefined ? `, leave-one-out kNN ${(100 * result.knnTop1).toFixed(1)} %` : '';
+        console.log(`explorer: ${result.images} images, ${result.map.toUpperCase()} map${knn}`);
+        console.log(openHint(o.out));
       },
     )
     .command(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { optionsFrom } from '../src/config/options.js';
 import { encoderDefaultsOf, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageRoot } from '../src/config/packageRoot.js';
+import { explore, openHint } from './explore.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
 
@@ -16,7 +17,8 @@ export interface DemoArgs {
 /**
  * `simclr demo` (`npm start`): pretrain on the bundled Fashion-MNIST sample with
  * experiments/sample/pretrain.json, then probe the encoder on the sample's labelled split
- * next to the raw-pixel and random-encoder baselines.
+ * next to the raw-pixel and random-encoder baselines, and write the embedding explorer of the
+ * test images into the run directory.
  */
 export async function demo(args: DemoArgs): Promise<void> {
   const root = packageRoot();
@@ -41,4 +43,10 @@ export async function demo(args: DemoArgs): Promise<void> {
   });
   console.log(formatProbeSummary(report));
   console.log(`\nrun directory: ${result.out} (TensorBoard: tensorboard --logdir ${result.out}); probe figures: ${result.out}/probe.json`);
+  const explorer = path.join(result.out, 'explore');
+  const shown = await explore({
+    ...optionsFrom('explore', { encoder: result.out, data: path.join(sample, 'test'), out: explorer, backend: args.backend, seed: options.seed }),
+    defaults: encoderDefaultsOf(options),
+  });
+  console.log(`\nembedding explorer of the ${shown.images} test images (${shown.map.toUpperCase()} map): ${openHint(explorer)}`);
 }

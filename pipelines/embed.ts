@@ -14,6 +14,8 @@ export interface EmbedArgs {
   data: string;
   out: string;
   backend: BackendName;
+  /** Threads of the onednn backend (default: all cores). */
+  threads?: number;
   batchSize: number;
   concurrency: number;
   maxPixels: number;
@@ -39,7 +41,7 @@ export function pathsFileFor(npy: string): string {
  */
 export async function embed(args: EmbedArgs, log: (line: string) => void = console.error): Promise<EmbedResult> {
   if (!args.out.toLowerCase().endsWith('.npy')) throw new Error(`--out must name a .npy file, got ${args.out}`);
-  const backend = await selectBackend(args.backend, { quiet: true });
+  const backend = await selectBackend(args.backend, { quiet: true, threads: args.threads });
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
   const scan = await scanImages(args.data);

@@ -52,8 +52,13 @@ or its \`dirLoadHandler\`: \`tf.loadLayersModel(dirLoadHandler('<this folder>'))
 
 ## Browser
 
-Serve this folder and load it over HTTP: \`await tf.loadLayersModel('https://host/path/model.json')\`;
-build the input with \`tf.browser.fromPixels(img).resizeBilinear([${size}, ${size}]).div(255).expandDims(0)\`
-after a centre crop.
+Serve this folder and load it with simclr-ts's browser entry, which applies preprocessing.json
+as Node does (so h matches \`simclr embed\`):
+
+\`\`\`js
+import { loadEncoder } from 'simclr-ts/browser'; // plus a tfjs backend, e.g. import '@tensorflow/tfjs-backend-webgl'
+const encoder = await loadEncoder('https://host/path/to/this/folder/');
+const h = await encoder.embed(imageElement); // Float32Array(${dim})
+\`\`\`
 `;
 }

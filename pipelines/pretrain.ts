@@ -7,6 +7,9 @@ import { formatSkipped, loadImageDataset, type ImageDataset } from '../src/data/
 import { loadLabelledSplits, type LabelledSplits } from '../src/eval/labelledSplits.js';
 import { onlineEvaluator } from '../src/eval/onlineEval.js';
 import { labelsForPaths } from '../src/data/pathLabels.js';
+import type { PairGraph } from '../src/data/pairGraph.js';
+import { describePairs, loadPairs, type PairsReport } from '../src/data/pairsFile.js';
+import { pairAwareOrder } from '../src/data/pairSampler.js';
 import { recoverDir, writeJsonAtomic } from '../src/io/atomic.js';
 import { JsonlWriter, truncateJsonlAfterStep } from '../src/io/jsonl.js';
 import { dirSaveHandler } from '../src/io/modelStore.js';
@@ -57,6 +60,7 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
 
   const dataset = await loadImageDataset(options.data, { cacheSize: options.cacheSize, concurrency: options.concurrency, maxPixels: options.maxPixels });
   const labels = options.labels === undefined ? undefined : labelsForPaths(options.labels, dataset.paths);
+  const pairs = options.pairs === undefined ? undefined : loadPairs(options.pairs, options.data, dataset.paths, options.pairsClosure);
   const stepsPerEpoch = stepsPerEpochOf(dataset.paths.length, options.batchSize);
   const totalSteps = totalStepsOf(options, stepsPerEpoch);
   if (saved) checkLength(options.out, checkpointStep(runFiles.checkpoint), totalSteps);
@@ -65,12 +69,13 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
     : undefined;
   const paths = prepareRunDirectory(options.out, options);
   try {
-    const backend = await selectBackend(options.backend, { quiet: true });
+    const backend = await selectBackend(options.backend, { quiet: true, threads: options.threads });
     log(`backend: ${backend.active} (${backend.package} ${backend.version})${backend.note ? ` — ${backend.note}` : ''}`);
     log(`data: ${dataset.paths.length} images from ${options.data}`);
     if (dataset.skipped.length > 0) log(formatSkipped(dataset.skipped));
     if (labels) log(`labels: ${labels.classNames.length} classes from ${options.labels} (same class = positive)`);
-    const result = await train(options, { dataset, labels: labels?.labels, evalSplits, paths, saved, backend, stepsPerEpoch, totalSteps }, hooks, log);
+    if (pairs) log(`pairs: ${describePairs(pairs.report)} from ${options.pairs}; ${pairs.graph.pairedImages()} of ${dataset.paths.length} images paired${options.pairsClosure ? ' (closed transitively)' : ''}`);
+    const result = await train(options, { dataset, labels: labels?.labels, pairs: pairs?.graph, pairsReport: pairs?.report, evalSplits, paths, saved, backend, stepsPerEpoch, totalSteps }, hooks, log);
     return { ...result, out: options.out, backend, totalSteps };
   } finally {
     paths.lock.release();
@@ -80,6 +85,9 @@ export async function pretrain(requested: PretrainOptions, hooks: PretrainHooks 
 interface RunInputs {
   dataset: ImageDataset;
   labels?: Int32Array;
+  pairs?: PairGraph;
+  /** What the --pairs file held (recorded in config.json). */
+  pairsReport?: PairsReport;
   evalSplits?: LabelledSplits;
   paths: RunPaths;
   /** config.json of the run being resumed. */
@@ -106,10 +114,11 @@ async function train(options: ResolvedOptions, inputs: RunInputs, hooks: Pretrai
     workers: options.workers,
     concurrency: options.concurrency,
     protocol: options.protocol,
+    epochOrder: inputs.pairs && pairAwareOrder(inputs.pairs, options.batchSize, options.seed),
   });
   const model = SimclrModel.build(modelConfigOf(options));
   const optimizer = createOptimizer(options.optimizer, options.weightDecay);
-  const trainStep = createTrainStep(options, model, optimizer, inputs.labels);
+  const trainStep = createTrainStep(options, model, optimizer, { labels: inputs.labels, pairs: inputs.pairs, stepsPerEpoch });
   let logger: MetricsLogger | undefined;
   try {
     const schedule = {
@@ -137,6 +146,7 @@ async function train(options: ResolvedOptions, inputs: RunInputs, hooks: Pretrai
         backend: inputs.backend,
         versions: versions(),
         dataset: { images: dataset.paths.length, skipped: dataset.skippedByReason, source: dataset.source.kind },
+        ...(inputs.pairsReport ? { pairs: inputs.pairsReport } : {}),
         model: { featureDim: model.featureDim, parameters: model.parameterCounts() },
         batch: { images: options.batchSize, microBatch: microBatchSize(options.batchSize, options.microBatch, options.replicas), replicas: options.replicas },
         schedule: { ...schedule, stepsPerEpoch },

@@ -7,6 +7,8 @@ import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js'
 import { comparePaired } from '../src/eval/pairedComparison.js';
 import { formatProbeSummary, type EvalScores, type ProbeReport, type SubsetScores } from '../src/eval/report.js';
 import { knnAndRetrieval } from '../src/eval/neighbourScores.js';
+import { pairRetrieval } from '../src/eval/pairRetrieval.js';
+import { describePairs, loadPairs } from '../src/data/pairsFile.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
 import type { EncoderSpecDefaults, FeatureExtractor } from '../src/models/featureExtractor.js';
 import { loadFeatureExtractor } from '../src/run/loadEncoder.js';
@@ -17,6 +19,8 @@ export interface ProbeArgs {
   test: string;
   out?: string;
   backend: BackendName;
+  /** Threads of the onednn backend (default: all cores). */
+  threads?: number;
   /** Also score the `raw` and `random` baselines next to the encoder. */
   baselines: boolean;
   k: number;
@@ -25,6 +29,8 @@ export interface ProbeArgs {
   perClass?: string;
   seed: number;
   concurrency: number;
+  /** Held-out pairs among the --test images: retrieval of each image's partner. */
+  pairs?: string;
   /** Input size and architecture for `raw` / `random` (a saved encoder knows its own). */
   defaults: EncoderSpecDefaults;
 }
@@ -36,11 +42,13 @@ export interface ProbeArgs {
 export async function probe(args: ProbeArgs, log: (line: string) => void = console.error): Promise<ProbeReport> {
   const started = Date.now();
   const subsets = labelSubsetsOf(args);
-  const backend = await selectBackend(args.backend, { quiet: true });
+  const backend = await selectBackend(args.backend, { quiet: true, threads: args.threads });
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
   const splits = await loadLabelledSplits(args, { size: encoder.inputSize, concurrency: args.concurrency }, log);
-  const { top1Hits, subsetRows, ...main } = scoreExtractor(encoder, splits, args, subsets, log);
+  const heldOut = args.pairs === undefined ? undefined : loadPairs(args.pairs, args.test, splits.test.dataset.paths, false, '--test');
+  if (heldOut) log(`pairs: ${describePairs(heldOut.report, '--test')} from ${args.pairs}`);
+  const { top1Hits, subsetRows, ...main } = scoreExtractor(encoder, splits, args, subsets, log, heldOut?.pairs);
   const report: ProbeReport = {
     encoder: args.encoder,
     source: encoder.name,
@@ -59,7 +67,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     for (const name of ['raw', 'random'] as const) {
       if (name === args.encoder) continue;
       const baseline = await loadFeatureExtractor(name, defaults);
-      const { top1Hits: baselineHits, subsetRows: baselineRows, ...scores } = scoreExtractor(baseline, splits, args, subsets, log);
+      const { top1Hits: baselineHits, subsetRows: baselineRows, ...scores } = scoreExtractor(baseline, splits, args, subsets, log, heldOut?.pairs);
       report.labelSubsets?.push(...baselineRows);
       baseline.dispose();
       report.baselines[name] = scores;
@@ -78,6 +86,7 @@ function scoreExtractor(
   args: ProbeArgs,
   subsets: LabelSubset[],
   log: (line: string) => void,
+  heldOutPairs?: [number, number][],
 ): EvalScores & { linear: LinearProbeResult; top1Hits: Uint8Array; subsetRows: SubsetScores[] } {
   log(`${extractor.name}: extracting ${extractor.dim}-d features…`);
   const trainFeatures = featuresOf(extractor, train);
@@ -104,7 +113,8 @@ function scoreExtractor(
     const subsetKnn = knnClassify(x, y, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
     return { features: extractor.name, subset, trainImages: rows.length, linear: subsetLinear, knn: { top1: subsetKnn.top1! } };
   });
-  return { linear, knn, retrieval, top1Hits, subsetRows };
+  const pairs = heldOutPairs && pairRetrieval(testFeatures, heldOutPairs);
+  return { linear, knn, retrieval, ...(pairs ? { pairs } : {}), top1Hits, subsetRows };
 }
 
 export { formatProbeSummary };

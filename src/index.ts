@@ -17,6 +17,9 @@ export { loadImageDataset, formatSkipped, type ImageDataset } from './data/datas
 export { loadImageFolder, type LabelledDataset } from './data/imageFolder.js';
 export { scanImages } from './data/scan.js';
 export { readIdx, parseIdx } from './data/idx.js';
+export { PairGraph } from './data/pairGraph.js';
+export { describePairs, loadPairs, parsePairs, type LoadedPairs, type PairsReport } from './data/pairsFile.js';
+export { pairAwareOrder, pairedShare } from './data/pairSampler.js';
 export { EventWriter } from './io/tensorboard/eventWriter.js';
 export { readEvents } from './io/tensorboard/eventReader.js';
 export { writeNpy, readNpy, NpyWriter } from './io/npy.js';

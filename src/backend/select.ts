@@ -1,14 +1,22 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { addonAvailable, addonPath, loadAddon, registerOnednnBackend } from './onednn/index.js';
 import { registerWasmTrainingKernels } from './wasmKernels/index.js';
 
-export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'onednn', 'wasm', 'cpu'];
+
+export interface SelectOptions {
+  /** No warning when 'auto' skips a backend that is present but broken. */
+  quiet?: boolean;
+  /** Threads for the native CPU backend (onednn); default every core. */
+  threads?: number;
+}
 
 export interface BackendInfo {
   requested: BackendName;
-  /** tf.getBackend() after selection: 'tensorflow' (both native packages), 'wasm' or 'cpu'. */
+  /** tf.getBackend() after selection: 'tensorflow' (both native packages), 'onednn', 'wasm' or 'cpu'. */
   active: string;
   /** npm package that provides the active backend. */
   package: string;
@@ -47,7 +55,7 @@ const NATIVE: Record<NativeBackend['name'], NativeBackend> = {
 };
 
 // Order of preference for 'auto': fastest first.
-const AUTO_ORDER: Exclude<BackendName, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const AUTO_ORDER: Exclude<BackendName, 'auto'>[] = ['tensorflow-gpu', 'tensorflow', 'onednn', 'wasm', 'cpu'];
 
 /** Resolved without loading it, so "absent" is never confused with "present but broken". */
 function isInstalled(pkg: string): boolean {
@@ -102,6 +110,33 @@ async function useWasm(): Promise<BackendInfo> {
   };
 }
 
+/** The project's own native CPU backend (native/, on oneDNN); absent when the addon was not built. */
+async function useOnednn(threads: number | undefined): Promise<BackendInfo> {
+  if (!addonAvailable()) {
+    // Not built: skipped silently by auto. Built but unloadable (e.g. oneDNN removed since): a warning.
+    const reason = addonPath() === undefined ? 'not-installed' : 'failed';
+    throw new BackendError(`backend 'onednn' is not available: ${(loadAddon() as Error).message}`, reason);
+  }
+  let registered: ReturnType<typeof registerOnednnBackend>;
+  try {
+    registered = registerOnednnBackend({ threads });
+  } catch (err) {
+    throw new BackendError(`backend 'onednn' failed to initialise: ${firstLine(err)}`, 'failed');
+  }
+  if (!(await tf.setBackend('onednn'))) {
+    throw new BackendError(`backend 'onednn' is built but failed to initialise`, 'failed');
+  }
+  await tf.ready();
+  return {
+    requested: 'onednn',
+    active: tf.getBackend(),
+    package: 'simclr-ts native/ (oneDNN)',
+    version: registered.addon.version(),
+    threads: registered.threads,
+    note: 'native kernels (oneDNN and OpenMP) for convolutions, batch norm, matmul, relu, elementwise ops and reductions; the rest from the cpu backend',
+  };
+}
+
 async function useCpu(): Promise<BackendInfo> {
   await tf.setBackend('cpu');
   await tf.ready();
@@ -117,11 +152,13 @@ async function useCpu(): Promise<BackendInfo> {
   };
 }
 
-async function useOne(name: Exclude<BackendName, 'auto'>): Promise<BackendInfo> {
+async function useOne(name: Exclude<BackendName, 'auto'>, opts: SelectOptions): Promise<BackendInfo> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow':
       return useNative(NATIVE[name]);
+    case 'onednn':
+      return useOnednn(opts.threads);
     case 'wasm':
       return useWasm();
     case 'cpu':
@@ -131,19 +168,19 @@ async function useOne(name: Exclude<BackendName, 'auto'>): Promise<BackendInfo> 
 
 /**
  * Activates a tfjs backend. 'auto' takes the first that works of tensorflow-gpu, tensorflow,
- * wasm, cpu; a native package that is installed but fails to load is skipped with a warning
+ * onednn, wasm, cpu; a native package that is installed but fails to load is skipped with a warning
  * (unless quiet). An explicit name either works or throws BackendError.
  * Printing the active backend is the caller's job: this only warns.
  */
-export async function selectBackend(name: BackendName, opts: { quiet?: boolean } = {}): Promise<BackendInfo> {
+export async function selectBackend(name: BackendName, opts: SelectOptions = {}): Promise<BackendInfo> {
   if (!BACKEND_NAMES.includes(name)) {
     throw new BackendError(`unknown backend '${String(name)}': expected one of ${BACKEND_NAMES.join(', ')}`, 'unknown');
   }
-  if (name !== 'auto') return useOne(name);
+  if (name !== 'auto') return useOne(name, opts);
   const skipped: string[] = [];
   for (const candidate of AUTO_ORDER) {
     try {
-      const info = await useOne(candidate);
+      const info = await useOne(candidate, opts);
       return { ...info, requested: 'auto', note: [info.note, ...skipped].filter(Boolean).join('; ') || undefined };
     } catch (err) {
       if (!(err instanceof BackendError)) throw err;

@@ -5,14 +5,15 @@ import { DISTANCE_METRICS } from '../losses/distances.js';
 import { MOCO_QUEUE_SIZE } from '../losses/keyQueue.js';
 import { TRIPLET_MININGS } from '../losses/tripletMining.js';
 import { BACKBONES } from '../models/resnet.js';
-import { defaultsText } from '../objectives/lossOptions.js';
+import { defaultsText, lossesTaking } from '../objectives/lossOptions.js';
 import { LOSS_NAMES } from '../objectives/registry.js';
 import { OPTIMIZER_NAMES } from '../optim/index.js';
+import { MAP_METHODS } from '../explore/mapMethod.js';
 import { LR_SCALINGS } from '../optim/schedule.js';
 import { ON_NAN_POLICIES } from '../train/trainer.js';
 
 /** The `simclr` subcommands that take flags from this table. */
-export type Command = 'pretrain' | 'finetune' | 'probe' | 'embed' | 'export' | 'data' | 'ablate' | 'demo';
+export type Command = 'pretrain' | 'finetune' | 'probe' | 'embed' | 'export' | 'explore' | 'data' | 'ablate' | 'demo';
 
 /**
  * What an option means for a run, which decides where it comes from:
@@ -56,11 +57,11 @@ const TRAIN = [...PRETRAIN, 'finetune'] as const;
  */
 export const OPTIONS = {
   // where and how a run executes
-  data: { type: 'string', kind: 'input', commands: ['pretrain', 'embed', 'ablate'], help: 'folder of images (searched recursively)', helpFor: { ablate: 'folder of unlabelled images every cell pretrains on' }, required: { pretrain: 'pretrain needs --data <folder of images>', embed: 'embed needs --data <folder>', ablate: 'ablate needs --data <folder of images>' } },
+  data: { type: 'string', kind: 'input', commands: ['pretrain', 'embed', 'explore', 'ablate'], help: 'folder of images (searched recursively)', helpFor: { ablate: 'folder of unlabelled images every cell pretrains on', explore: 'folder of images; an ImageFolder (root/<class>/<image>) colours the map by class' }, required: { pretrain: 'pretrain needs --data <folder of images>', embed: 'embed needs --data <folder>', explore: 'explore needs --data <folder of images>', ablate: 'ablate needs --data <folder of images>' } },
   out: {
     type: 'string',
     kind: 'run',
-    commands: ['pretrain', 'finetune', 'probe', 'embed', 'export', 'data', 'ablate', 'demo'],
+    commands: ['pretrain', 'finetune', 'probe', 'embed', 'export', 'explore', 'data', 'ablate', 'demo'],
     help: 'output directory',
     helpFor: {
       pretrain: 'run directory (default: runs/pretrain-<time>)',
@@ -68,27 +69,29 @@ export const OPTIONS = {
       probe: 'write every figure to this JSON file',
       embed: 'output .npy; paths go to <name>.paths.txt',
       export: 'output directory (replaced atomically)',
+      explore: 'output folder: index.html, data files, embeddings.npy, projector/ (replaced atomically)',
       data: 'output folder (train/ and test/ inside)',
       ablate: 'grid directory (one run directory per cell)',
       demo: 'run directory (default: runs/sample-<time>)',
     },
-    required: { embed: 'embed needs --out <file.npy>', export: 'export needs --out <dir>', data: 'data needs --out <dir>', ablate: 'ablate needs --out <grid dir>' },
+    required: { embed: 'embed needs --out <file.npy>', export: 'export needs --out <dir>', explore: 'explore needs --out <dir>', data: 'data needs --out <dir>', ablate: 'ablate needs --out <grid dir>' },
   },
-  backend: { type: 'string', kind: 'operational', commands: ['pretrain', 'finetune', 'probe', 'embed', 'export', 'ablate', 'demo'], choices: BACKEND_NAMES, default: 'auto', help: 'tfjs backend (auto: the fastest installed)' },
-  seed: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe'], default: 0, help: 'seed of the one RNG (views, order, init)', helpFor: { probe: 'seed of the held-out split and the label subsets' } },
+  backend: { type: 'string', kind: 'operational', commands: ['pretrain', 'finetune', 'probe', 'embed', 'export', 'explore', 'ablate', 'demo'], choices: BACKEND_NAMES, default: 'auto', help: 'tfjs backend (auto: the fastest installed)' },
+  threads: { type: 'number', kind: 'operational', commands: ['pretrain', 'probe', 'embed', 'explore', 'ablate'], check: 'positiveInt', help: 'threads of the native onednn backend (default: OMP_NUM_THREADS, else every core)' },
+  seed: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'explore'], default: 0, help: 'seed of the one RNG (views, order, init)', helpFor: { probe: 'seed of the held-out split and the label subsets', explore: 'seed of the map (UMAP)' } },
   // run length and batch
   epochs: { type: 'number', kind: 'result', commands: TRAIN, defaultFor: { finetune: 30 }, check: 'positive', help: 'passes over the data (default: 100); with --resume, a new length for the run', helpFor: { finetune: 'passes over the (subset of the) labelled images' } },
   steps: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'optimizer steps (overrides --epochs); with --resume, a new length for the run' },
   initFrom: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'start from the weights of a run or encoder directory (the head too when the source has one)' },
-  batchSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'embed'], default: 128, defaultFor: { finetune: 64 }, check: 'positiveInt', help: 'images per step (2× views)', helpFor: { embed: 'images embedded at once', finetune: 'labelled images per step (at most the training subset)' } },
+  batchSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'embed', 'explore'], default: 128, defaultFor: { finetune: 64 }, check: 'positiveInt', help: 'images per step (2× views)', helpFor: { embed: 'images embedded at once', explore: 'images embedded at once', finetune: 'labelled images per step (at most the training subset)' } },
   microBatch: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'images per micro-batch: exact full-batch NT-Xent in the memory of one micro-batch (gradient caching; BN statistics per micro-batch)' },
   replicas: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 1, check: 'positiveInt', help: 'training threads (data-parallel replicas in worker threads; wasm/cpu backends)' },
   // model
-  imageSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'embed'], default: 32, check: 'positiveInt', help: 'side of the square views fed to the encoder' },
+  imageSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], default: 32, check: 'positiveInt', help: 'side of the square views fed to the encoder' },
   cacheSize: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'side of the decoded-image cache crops come from (default: --image-size)' },
-  backbone: { type: 'string', kind: 'result', commands: [...TRAIN, 'probe', 'embed'], choices: BACKBONES, default: 'resnet18', help: 'encoder architecture' },
-  width: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'embed'], default: 0.25, check: 'positive', help: 'channel multiplier on the ResNet widths' },
-  cifarStem: { type: 'boolean', kind: 'result', commands: [...TRAIN, 'probe', 'embed'], help: '3×3 stride-1 stem, no max-pool (default: on up to 64 px)' },
+  backbone: { type: 'string', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], choices: BACKBONES, default: 'resnet18', help: 'encoder architecture' },
+  width: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], default: 0.25, check: 'positive', help: 'channel multiplier on the ResNet widths' },
+  cifarStem: { type: 'boolean', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], help: '3×3 stride-1 stem, no max-pool (default: on up to 64 px)' },
   projDim: { type: 'number', kind: 'result', commands: PRETRAIN, default: 128, check: 'positiveInt', help: 'projection output dimension (z)' },
   projLayers: { type: 'number', kind: 'result', commands: PRETRAIN, default: 2, check: 'positiveInt', help: 'dense layers in the projection head' },
   // objective
@@ -99,7 +102,11 @@ export const OPTIONS = {
   mining: { type: 'string', kind: 'result', commands: PRETRAIN, choices: TRIPLET_MININGS, default: 'semi-hard', help: 'triplet: online mining of negatives in the batch' },
   distance: { type: 'string', kind: 'result', commands: PRETRAIN, choices: DISTANCE_METRICS, default: 'euclidean', help: 'triplet: distance between normalised embeddings' },
   margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
-  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/supcon: ImageFolder of the --data images; same class = positive (supcon needs it)' },
+  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/ranking/supcon: ImageFolder of the --data images; same class = positive (supcon needs it)' },
+  pairs: { type: 'string', kind: 'result', commands: [...PRETRAIN, 'probe'], helpFor: { probe: 'held-out pairs among the --test images (paths relative to --test): recall@1/5/10 and MRR of each image’s partner among all test images' }, help: `${lossesTaking('pairs').join('/')}: file of similar image pairs (.csv, .tsv, .jsonl; paths relative to --data); paired images are positives, batches are sampled to hold pairs` },
+  negatives: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: `${lossesTaking('negatives').join('/')}: negative sampling, each anchor's softmax over its positives and K negatives drawn from the batch (seeded) instead of all` },
+  negativesAfter: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0, check: 'nonNegative', help: '--negatives: sample from this epoch on (all negatives before)' },
+  pairsClosure: { type: 'boolean', kind: 'result', commands: PRETRAIN, help: '--pairs: make the relation transitive (every image of a connected group of pairs is a positive of every other)' },
   // optimisation
   optimizer: { type: 'string', kind: 'result', commands: TRAIN, choices: OPTIMIZER_NAMES, default: 'lars', defaultFor: { finetune: 'adam' }, help: 'optimizer' },
   lr: { type: 'number', kind: 'result', commands: TRAIN, default: 0.3, defaultFor: { finetune: 1e-3 }, check: 'positive', help: 'base learning rate (scaled by --lr-scaling)' },
@@ -111,9 +118,9 @@ export const OPTIONS = {
   colorStrength: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'nonNegative', help: 'colour jitter strength s (default: 0.5 up to 64 px, 1.0 above)' },
   protocol: { type: 'string', kind: 'result', commands: PRETRAIN, choices: VIEW_PROTOCOLS, default: 'symmetric', help: "views: recipe on both (symmetric) or view 1 crop-only (paper's ablation)" },
   // data loading and bookkeeping
-  concurrency: { type: 'number', kind: 'operational', commands: [...TRAIN, 'probe', 'embed'], default: 8, check: 'positiveInt', help: 'images decoded at once' },
+  concurrency: { type: 'number', kind: 'operational', commands: [...TRAIN, 'probe', 'embed', 'explore'], default: 8, check: 'positiveInt', help: 'images decoded at once' },
   workers: { type: 'number', kind: 'operational', commands: TRAIN, default: 1, check: 'nonNegativeInt', help: 'augmentation worker threads (0: main thread)' },
-  maxPixels: { type: 'number', kind: 'input', commands: [...PRETRAIN, 'embed'], default: 100_000_000, check: 'positiveInt', help: 'skip images with more pixels (decompression bombs)' },
+  maxPixels: { type: 'number', kind: 'input', commands: [...PRETRAIN, 'embed', 'explore'], default: 100_000_000, check: 'positiveInt', help: 'skip images with more pixels (decompression bombs)' },
   logEvery: { type: 'number', kind: 'operational', commands: TRAIN, default: 10, check: 'positiveInt', help: 'steps between metrics lines' },
   checkpointEvery: { type: 'number', kind: 'operational', commands: TRAIN, default: 100, check: 'positiveInt', help: 'steps between checkpoints' },
   onNan: { type: 'string', kind: 'operational', commands: TRAIN, choices: ON_NAN_POLICIES, default: 'stop', help: 'non-finite loss/gradient: stop the run, or skip the step and count it' },
@@ -127,20 +134,24 @@ export const OPTIONS = {
   encoder: {
     type: 'string',
     kind: 'input',
-    commands: ['finetune', 'probe', 'embed'],
+    commands: ['finetune', 'probe', 'embed', 'explore'],
     help: 'run directory, encoder directory, or a baseline: raw (pixels) / random (untrained)',
     helpFor: { finetune: 'run directory, encoder directory, or random (the same architecture from scratch: --backbone, --width, --image-size)' },
     required: {
       finetune: 'finetune needs --encoder <run dir | encoder dir | random>',
       probe: 'probe needs --encoder <run dir | encoder dir | raw | random>',
       embed: 'embed needs --encoder <run dir | encoder dir>',
+      explore: 'explore needs --encoder <run dir | encoder dir>',
     },
   },
   run: { type: 'string', kind: 'input', commands: ['export'], help: 'a finished run directory (or an encoder directory)', required: { export: 'export needs --run <run dir>' } },
   train: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled training images, root/<class>/<image>', required: { finetune: 'finetune needs --train <labelled folder>', probe: 'probe needs --train <labelled folder>', ablate: 'ablate needs --train <labelled folder>' } },
   test: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled test images, same classes', required: { finetune: 'finetune needs --test <labelled folder>', probe: 'probe needs --test <labelled folder>', ablate: 'ablate needs --test <labelled folder>' } },
   baselines: { type: 'boolean', kind: 'result', commands: ['probe'], default: true, help: 'also score the raw and random baselines (--no-baselines to skip)' },
-  k: { type: 'number', kind: 'result', commands: ['probe', 'ablate'], default: KNN_DEFAULTS.k, check: 'positiveInt', help: 'neighbours for kNN' },
+  k: { type: 'number', kind: 'result', commands: ['probe', 'ablate', 'explore'], default: KNN_DEFAULTS.k, check: 'positiveInt', help: 'neighbours for kNN', helpFor: { explore: 'neighbours of the leave-one-out kNN whose misses are marked' } },
+  // the explorer page
+  neighbors: { type: 'number', kind: 'result', commands: ['explore'], default: 10, check: 'positiveInt', help: 'nearest neighbours listed for a clicked image' },
+  map: { type: 'string', kind: 'result', commands: ['explore'], choices: MAP_METHODS, default: 'auto', help: 'the 2-D map: umap (seeded), pca, or auto (UMAP up to 5,000 images, PCA above)' },
   // labelled subsets and fine-tuning
   labelFraction: {
     type: 'string',

@@ -1,6 +1,7 @@
 import { describeSubset, type LabelSubset } from '../data/labelSubset.js';
 import type { LinearProbeResult } from './linearProbe.js';
 import type { PairedComparison } from './pairedComparison.js';
+import type { PairRetrieval } from './pairRetrieval.js';
 import type { RetrievalMetrics } from './retrieval.js';
 
 /** The linear probe and kNN of one feature set trained on a stratified subset of the labels. */
@@ -17,6 +18,8 @@ export interface EvalScores {
   linear: Pick<LinearProbeResult, 'top1' | 'top5'> & Partial<LinearProbeResult>;
   knn: { top1: number };
   retrieval: RetrievalMetrics;
+  /** Retrieval of held-out partners (probe --pairs). */
+  pairs?: PairRetrieval;
 }
 
 export interface ProbeReport extends EvalScores {
@@ -63,6 +66,7 @@ export function formatProbeSummary(result: ProbeReport): string {
     '',
     ...lines,
     '(all scores in %)',
+    ...formatPairTable(rows),
     ...Object.entries(result.comparisons ?? {}).map(([name, c]) => formatComparison(name, c)),
     ...(result.labelSubsets ? ['', ...formatSubsetTable(result.labelSubsets)] : []),
   ].join('\n');
@@ -74,6 +78,21 @@ function formatSubsetTable(rows: SubsetScores[]): string[] {
   const table = [header, ...rows.map((r) => [r.features, describeSubset(r.subset), String(r.trainImages), percent(r.linear.top1), percent(r.linear.top5), percent(r.knn.top1)])];
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
   return table.map((r) => r.map((cell, c) => (c <= 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+}
+
+/** The partner-retrieval table (probe --pairs), or nothing. */
+function formatPairTable(rows: [string, EvalScores][]): string[] {
+  const first = rows[0][1].pairs;
+  if (!first) return [];
+  const ks = Object.keys(first.recallAt).map(Number).sort((a, b) => a - b);
+  const header = ['held-out pairs', ...ks.map((k) => `R@${k}`), 'MRR'];
+  const table = [header, ...rows.filter(([, s]) => s.pairs).map(([name, s]) => [name, ...ks.map((k) => percent(s.pairs!.recallAt[k])), s.pairs!.mrr.toFixed(3)])];
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  return [
+    '',
+    `partner retrieval: ${first.queries} queries (each held-out pair both ways) among all test images; R@k in %`,
+    ...table.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')),
+  ];
 }
 
 /** One line: the linear-probe gap to a baseline, its paired 95 % interval and McNemar's p. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { euclideanFromSquared, pairwiseSquaredDistances } from './distances.js';
-import { stackViews, viewLabels } from './views.js';
+import { positivePredicate, stackViews, viewLabels, type GroupRelation } from './views.js';
 
 /**
  * Contrastive (margin) loss of Hadsell, Chopra & LeCun (2006) over the 2N views of a batch:
@@ -19,6 +19,8 @@ export interface ContrastiveOptions {
   margin?: number;
   /** Per-image labels (length N): same label ⇒ positive pair. */
   labels?: Int32Array;
+  /** Images (by label, or by batch position without labels) that are also positives: pairs from --pairs. */
+  related?: GroupRelation;
 }
 
 export interface ContrastiveStats {
@@ -84,15 +86,16 @@ interface PairMasks {
   numNegative: number;
 }
 
-function pairMasks(labels: Int32Array): PairMasks {
+function pairMasks(labels: Int32Array, related?: GroupRelation): PairMasks {
   const m = labels.length;
+  const same = positivePredicate(labels, related);
   const positive = new Float32Array(m * m);
   const negative = new Float32Array(m * m);
   let numPositive = 0;
   let numNegative = 0;
   for (let i = 0; i < m; i++) {
     for (let j = i + 1; j < m; j++) {
-      if (labels[i] === labels[j]) {
+      if (same(i, j)) {
         positive[i * m + j] = 1;
         numPositive++;
       } else {
@@ -115,10 +118,10 @@ function contrastiveLossAndDistances(
   }
   const n = z1.shape[0];
   // In labelled mode one image is enough (other images may share its label or not).
-  const masks = pairMasks(viewLabels(n, options.labels));
+  const masks = pairMasks(viewLabels(n, options.labels), options.related);
   const [loss, distances] = tf.tidy(() => {
     const m = 2 * n;
-    const squared = pairwiseSquaredDistances(stackViews(z1, z2, options.labels ? 1 : 2));
+    const squared = pairwiseSquaredDistances(stackViews(z1, z2, options.labels || options.related ? 1 : 2));
     const d = euclideanFromSquared(squared);
     const pull = squared
       .mul(tf.tensor2d(masks.positive, [m, m]))

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { maskedLogits, pairMasks, type PairRule } from './contrastiveMasks.js';
 import { contrastiveStatMeans, contrastiveStatSums } from './contrastiveStats.js';
 import { l2Normalize } from './distances.js';
-import { checkViewPair, viewLabels } from './views.js';
+import type { NegativeSample } from './negativeSampling.js';
+import { checkViewPair, viewLabels, type GroupRelation } from './views.js';
 
 /**
  * The logits every softmax / logistic objective (NT-Xent, InfoNCE, NCE, MoCo) is computed on:
@@ -16,8 +17,10 @@ export type ContrastiveLogits = {
   extraLogits?: tf.Tensor2D;
   positiveMask: tf.Tensor2D;
   negativeMask: tf.Tensor2D;
-  /** [top1, positiveCosine, negativeCosine] over the anchors (CONTRASTIVE_LOGIT_STATS). */
+  /** [top1, positiveCosine, negativeCosine] over the anchors (CONTRASTIVE_LOGIT_STATS), over the negatives kept. */
   stats: tf.Tensor1D;
+  /** Mean batch negatives per anchor (with --negatives: K actually used). */
+  negativesPerAnchor: number;
 };
 
 export interface ContrastiveLogitsOptions extends PairRule {
@@ -47,8 +50,10 @@ export function contrastiveLogits(anchors: tf.Tensor2D, candidates: tf.Tensor2D,
   if (!(o.temperature > 0 && Number.isFinite(o.temperature))) {
     throw new Error(`contrastiveLogits: temperature must be a positive number, got ${o.temperature}`);
   }
-  return tf.tidy(() => {
+  let negativesPerAnchor = 0;
+  const out = tf.tidy(() => {
     const masks = pairMasks(o);
+    negativesPerAnchor = masks.negativesPerAnchor;
     // Explicit transpose: matMul with a transposed operand is far slower on wasm.
     const cos = tf.matMul(anchors, tf.transpose(candidates)) as tf.Tensor2D;
     const extraCos = extra && similarityToConstants(anchors, extra);
@@ -57,6 +62,7 @@ export function contrastiveLogits(anchors: tf.Tensor2D, candidates: tf.Tensor2D,
     const stats = contrastiveStatMeans(contrastiveStatSums(cos, masks.positive, masks.negative, extraCos), a);
     return { logits, extraLogits, positiveMask: masks.positive, negativeMask: masks.negative, stats };
   });
+  return { ...out, negativesPerAnchor };
 }
 
 /**
@@ -83,6 +89,10 @@ export interface ViewLogitsOptions {
   anchors?: number;
   /** Per-image labels (length B): every view of the same label is a positive. Omitted: the other view of the image. */
   labels?: Int32Array;
+  /** Related images (by label, or by batch position without labels): their views are positives too (--pairs). */
+  related?: GroupRelation;
+  /** K drawn negatives per anchor instead of all (--negatives). */
+  sampleNegatives?: NegativeSample;
 }
 
 /**
@@ -100,6 +110,6 @@ export function viewLogits(z1: tf.Tensor2D, z2: tf.Tensor2D, o: ViewLogitsOption
   return tf.tidy(() => {
     const u = l2Normalize(tf.concat([z1, z2], 0));
     const a = anchors === views ? u : tf.slice(u, [0, 0], [anchors, -1]);
-    return contrastiveLogits(a, u, { temperature: o.temperature, anchorLabels: labels.subarray(0, anchors), candidateLabels: labels, selfOffset: 0 });
+    return contrastiveLogits(a, u, { temperature: o.temperature, anchorLabels: labels.subarray(0, anchors), candidateLabels: labels, selfOffset: 0, related: o.related, sampleNegatives: o.sampleNegatives });
   });
 }

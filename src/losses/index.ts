@@ -32,3 +32,9 @@ export type { NegativeShares, Triplet, TripletMining } from './tripletMining.js'
 export { viewLogits } from './contrastiveLogits.js';
 export type { ViewLogitsOptions } from './contrastiveLogits.js';
 export { stackViews, viewLabels } from './views.js';
+export { positivePredicate } from './views.js';
+export type { GroupRelation } from './views.js';
+export { RANKING_MARGIN, RANKING_STATS, rankingLoss, rankingLossWithStats } from './ranking.js';
+export type { RankingOptions } from './ranking.js';
+export { drawNegatives, stepNegatives } from './negativeSampling.js';
+export type { NegativeSample } from './negativeSampling.js';

@@ -6,7 +6,7 @@ import {
   type NegativeShares,
   type TripletMining,
 } from './tripletMining.js';
-import { stackViews, viewLabels } from './views.js';
+import { positivePredicate, stackViews, viewLabels, type GroupRelation } from './views.js';
 
 /**
  * Triplet loss (FaceNet, Schroff et al. 2015) with online mining over the 2N views of a batch:
@@ -28,6 +28,14 @@ export interface TripletOptions {
   mining?: TripletMining;
   /** Per-image labels (length N): same label ⇒ positive. */
   labels?: Int32Array;
+  /** Images (by label, or by batch position without labels) that are also positives: pairs from --pairs. */
+  related?: GroupRelation;
+  /**
+   * What the hinges are averaged over: 'mined' (default) the mined triplets — for 'all' mining
+   * only those with positive loss; 'valid' every valid (a, p, n) under 'all' mining (the
+   * ranking loss's plain mean), the mined ones otherwise.
+   */
+  average?: 'mined' | 'valid';
 }
 
 export interface TripletStats extends NegativeShares {
@@ -53,7 +61,7 @@ export function tripletLossWithStats(
   options: TripletOptions = {},
 ): { loss: tf.Scalar; stats: TripletStats } {
   const { loss, dist, labels, triplets } = minedTripletLoss(z1, z2, options);
-  const shares = negativeShares(dist, labels.length, labels, options.margin ?? TRIPLET_MARGIN);
+  const shares = negativeShares(dist, labels.length, labels, options.margin ?? TRIPLET_MARGIN, options.related);
   return { loss, stats: { loss: loss.dataSync()[0], triplets, ...shares } };
 }
 
@@ -67,11 +75,12 @@ function minedTripletLoss(
   const m = labels.length;
   let dist: Float32Array = new Float32Array(0);
   let triplets = 0;
+  const mining = options.mining ?? 'semi-hard';
   const loss = tf.tidy(() => {
-    const d = pairwiseDistances(stackViews(z1, z2, options.labels ? 1 : 2), options.distance);
+    const d = pairwiseDistances(stackViews(z1, z2, options.labels || options.related ? 1 : 2), options.distance);
     dist = d.dataSync() as Float32Array;
-    const idx = mineTripletIndices(dist, m, labels, options.mining ?? 'semi-hard', margin);
-    triplets = idx.length / 3;
+    const idx = mineTripletIndices(dist, m, labels, mining, margin, options.related);
+    triplets = options.average === 'valid' && mining === 'all' ? validTriplets(labels, options.related) : idx.length / 3;
     // The mean hinge over the mined triplets is linear in d on the active ones, so it is
     // written as Σ W⊙d with W[a,p] += 1, W[a,n] −= 1 per active triplet: one elementwise
     // product instead of a gather (whose gradient kernel wasm lacks) over up to millions of indices.
@@ -93,4 +102,16 @@ function minedTripletLoss(
       .div(Math.max(triplets, 1)) as tf.Scalar;
   });
   return { loss, dist, labels, triplets };
+}
+
+/** Number of valid (a, p, n): Σ over anchors of positives × negatives. */
+function validTriplets(labels: Int32Array, related?: GroupRelation): number {
+  const same = positivePredicate(labels, related);
+  let total = 0;
+  for (let a = 0; a < labels.length; a++) {
+    let positives = 0;
+    for (let j = 0; j < labels.length; j++) if (j !== a && same(a, j)) positives++;
+    total += positives * (labels.length - 1 - positives);
+  }
+  return total;
 }

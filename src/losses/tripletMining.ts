@@ -4,8 +4,11 @@
  *
  * `dist` is row-major [n, n]; `labels[i]` is point i's group. A valid triplet (a, p, n) has
  * a ≠ p with labels[a] = labels[p] and labels[n] ≠ labels[a]; every ordered (a, p) counts.
- * Ties are broken by the lowest index.
+ * Ties are broken by the lowest index. `related` adds positives between related groups
+ * (--pairs): then a ≠ p is a positive when same(a, p), a negative otherwise.
  */
+import { positivePredicate, type GroupRelation } from './views.js';
+
 /** Online mining strategies (--mining). */
 export const TRIPLET_MININGS = ['all', 'hard', 'semi-hard'] as const;
 export type TripletMining = (typeof TRIPLET_MININGS)[number];
@@ -34,8 +37,9 @@ export function mineTriplets(
   labels: Int32Array,
   strategy: TripletMining,
   margin: number,
+  related?: GroupRelation,
 ): Triplet[] {
-  const flat = mineTripletIndices(dist, n, labels, strategy, margin);
+  const flat = mineTripletIndices(dist, n, labels, strategy, margin, related);
   const out: Triplet[] = [];
   for (let t = 0; t < flat.length; t += 3) out.push([flat[t], flat[t + 1], flat[t + 2]]);
   return out;
@@ -48,8 +52,10 @@ export function mineTripletIndices(
   labels: Int32Array,
   strategy: TripletMining,
   margin: number,
+  related?: GroupRelation,
 ): Int32Array {
   checkMiningInput(dist, n, labels, margin);
+  const same = positivePredicate(labels, related);
   if (strategy !== 'all' && strategy !== 'hard' && strategy !== 'semi-hard') {
     throw new Error(`unknown triplet mining '${String(strategy)}' (expected all, hard or semi-hard)`);
   }
@@ -61,7 +67,7 @@ export function mineTripletIndices(
       let neg = -1;
       for (let j = 0; j < n; j++) {
         if (j === a) continue;
-        if (labels[j] === labels[a]) {
+        if (same(a, j)) {
           if (p < 0 || dist[row + j] > dist[row + p]) p = j;
         } else if (neg < 0 || dist[row + j] < dist[row + neg]) {
           neg = j;
@@ -71,17 +77,17 @@ export function mineTripletIndices(
       continue;
     }
     for (let p = 0; p < n; p++) {
-      if (p === a || labels[p] !== labels[a]) continue;
+      if (p === a || !same(a, p)) continue;
       const dap = dist[row + p];
       if (strategy === 'all') {
         for (let j = 0; j < n; j++) {
-          if (labels[j] !== labels[a] && dap - dist[row + j] + margin > 0) out.push(a, p, j);
+          if (!same(a, j) && dap - dist[row + j] + margin > 0) out.push(a, p, j);
         }
       } else {
         let semiHard = -1;
         let closest = -1;
         for (let j = 0; j < n; j++) {
-          if (labels[j] === labels[a]) continue;
+          if (same(a, j)) continue;
           const dan = dist[row + j];
           if (closest < 0 || dan < dist[row + closest]) closest = j;
           if (dan > dap && dan < dap + margin && (semiHard < 0 || dan < dist[row + semiHard])) {
@@ -101,18 +107,20 @@ export function negativeShares(
   n: number,
   labels: Int32Array,
   margin: number,
+  related?: GroupRelation,
 ): NegativeShares {
   checkMiningInput(dist, n, labels, margin);
+  const same = positivePredicate(labels, related);
   let easy = 0;
   let semiHard = 0;
   let hard = 0;
   for (let a = 0; a < n; a++) {
     const row = a * n;
     for (let p = 0; p < n; p++) {
-      if (p === a || labels[p] !== labels[a]) continue;
+      if (p === a || !same(a, p)) continue;
       const dap = dist[row + p];
       for (let j = 0; j < n; j++) {
-        if (labels[j] === labels[a]) continue;
+        if (same(a, j)) continue;
         const dan = dist[row + j];
         if (dan <= dap) hard++;
         else if (dan <= dap + margin) semiHard++;

@@ -33,3 +33,15 @@ export function viewLabels(n: number, labels?: Int32Array): Int32Array {
   for (let i = 0; i < n; i++) out[i] = out[n + i] = labels ? labels[i] : i;
   return out;
 }
+
+/**
+ * Groups that are positives of each other besides being the same group: a pair relation
+ * (from --pairs), symmetric but not necessarily transitive, so it cannot be a label vector.
+ */
+export type GroupRelation = (a: number, b: number) => boolean;
+
+/** Whether points i and j (groups labels[i], labels[j]) are positives: the same group, or related groups. */
+export function positivePredicate(labels: Int32Array, related?: GroupRelation): (i: number, j: number) => boolean {
+  if (!related) return (i, j) => labels[i] === labels[j];
+  return (i, j) => labels[i] === labels[j] || related(labels[i], labels[j]);
+}

@@ -6,7 +6,7 @@
 export const PREPROCESSING = {
   channelOrder: 'RGB',
   layout: 'NHWC',
-  resize: 'shorter side to the input size (bilinear), then centre crop',
+  resize: 'shorter side to the input size (sharp, lanczos3), then centre crop (odd margins: one more pixel off the left/top)',
   scale: 'value / 255, no mean/std normalisation',
 } as const;
 

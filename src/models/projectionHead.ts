@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batchNormalization.js';
 import { layerSeeds } from './resnet.js';
 
 export interface ProjectionHeadOptions {
@@ -27,7 +28,7 @@ export function buildProjectionHead(options: ProjectionHeadOptions): tf.LayersMo
     x = tf.layers
       .dense({ units: hiddenDim, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed() }), name: `proj_dense_${i}` })
       .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.batchNormalization({ momentum: bnMomentum, epsilon: 1e-5, name: `proj_bn_${i}` }).apply(x) as tf.SymbolicTensor;
+    x = batchNormalization({ momentum: bnMomentum, epsilon: 1e-5, name: `proj_bn_${i}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.reLU({ name: `proj_relu_${i}` }).apply(x) as tf.SymbolicTensor;
   }
   const z = tf.layers

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../augment/rng.js';
+import { batchNormalization } from './batchNormalization.js';
 
 export const BACKBONES = ['resnet18', 'resnet34', 'resnet50'] as const;
 export type Backbone = (typeof BACKBONES)[number];
@@ -61,14 +62,12 @@ export function buildResNet(options: ResNetOptions): tf.LayersModel {
       })
       .apply(x) as tf.SymbolicTensor;
   const bn = (x: tf.SymbolicTensor, zeroGamma = false) =>
-    tf.layers
-      .batchNormalization({
-        momentum,
-        epsilon: 1e-5,
-        gammaInitializer: zeroGamma ? 'zeros' : 'ones',
-        name: name('bn'),
-      })
-      .apply(x) as tf.SymbolicTensor;
+    batchNormalization({
+      momentum,
+      epsilon: 1e-5,
+      gammaInitializer: zeroGamma ? 'zeros' : 'ones',
+      name: name('bn'),
+    }).apply(x) as tf.SymbolicTensor;
   const relu = (x: tf.SymbolicTensor) => tf.layers.reLU({ name: name('relu') }).apply(x) as tf.SymbolicTensor;
   const add = (a: tf.SymbolicTensor, b: tf.SymbolicTensor) =>
     tf.layers.add({ name: name('add') }).apply([a, b]) as tf.SymbolicTensor;

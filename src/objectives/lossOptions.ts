@@ -10,6 +10,9 @@ export interface LossOptions extends StepOptions {
   margin?: number;
   /** Path of the --labels ImageFolder. */
   labels?: string;
+  /** Path of the --pairs file, and whether its relation is closed transitively. */
+  pairs?: string;
+  pairsClosure?: boolean;
 }
 
 /** Whether the loss is a softmax/logistic over similarities scaled by a temperature. */
@@ -59,6 +62,11 @@ export function validateLossOptions(o: LossOptions): void {
   if (o.margin !== undefined && !takesOption(o.loss, 'margin')) throw refuse('--margin', 'margin');
   if (o.labels !== undefined && !takesOption(o.loss, 'labels')) throw refuse('--labels (same-class positives)', 'labels');
   if (o.loss === 'supcon' && o.labels === undefined) throw new Error('--loss supcon needs --labels <ImageFolder of the --data images> (same class = positive)');
+  if (o.pairs !== undefined && !takesOption(o.loss, 'pairs')) throw refuse('--pairs (paired positives)', 'pairs');
+  if (o.pairs !== undefined && o.labels !== undefined) throw new Error('--pairs and --labels both give positives: pass one');
+  if (o.pairsClosure && o.pairs === undefined) throw new Error('--pairs-closure needs --pairs <file>');
+  if (o.negatives !== undefined && !takesOption(o.loss, 'negatives')) throw refuse('--negatives (negative sampling)', 'negatives');
+  if (o.negatives === undefined && (o.negativesAfter ?? 0) > 0) throw new Error('--negatives-after needs --negatives K');
 }
 
 /** "a", "a or b", "a, b or c". */

@@ -83,6 +83,15 @@ describe('TwoViewStage', () => {
     expect(new Set([0, 1].flatMap((t) => odd.imagesForStep(t))).size).toBe(10);
   });
 
+  it('takes the batches of an epochOrder (a pair-aware sampler), the same on a fresh stage (resume), and checks its length', () => {
+    const order = (e: number) => Array.from({ length: 12 }, (_, i) => (i * 5 + e) % 12);
+    const stage = new TwoViewStage({ ...base, epochOrder: order });
+    expect(stage.imagesForStep(4)).toEqual(order(1).slice(4, 8));
+    expect(new TwoViewStage({ ...base, epochOrder: order }).imagesForStep(4)).toEqual(stage.imagesForStep(4));
+    const short = new TwoViewStage({ ...base, epochOrder: () => [0, 1, 2] });
+    expect(() => short.imagesForStep(0)).toThrow(/epoch order 0 must hold 12 image indices below 12/);
+  });
+
   it("'paper' protocol: view 1 is crop only, view 2 the full recipe", async () => {
     const stage = new TwoViewStage({ ...base, recipe: 'color+grayscale', protocol: 'paper' });
     const batch = await stage.batch(0);

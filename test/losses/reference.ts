@@ -47,16 +47,31 @@ export function groupsOfViews(n: number, labels?: number[]): number[] {
   return [...g, ...g];
 }
 
-export function refContrastive(z1: Matrix, z2: Matrix, margin: number, labels?: number[]): number {
+/** Views i, j are positives: `same` when given (a pair relation over views), else the same group. */
+function positiveOf(g: number[], same?: (i: number, j: number) => boolean): (i: number, j: number) => boolean {
+  return same ?? ((i, j) => g[i] === g[j]);
+}
+
+/** View relation of image pairs: views of the same image, or of two paired images (pairs as [i, j] image positions). */
+export function pairedViews(n: number, pairs: [number, number][]): (v: number, w: number) => boolean {
+  return (v, w) => {
+    const a = v % n;
+    const b = w % n;
+    return a === b || pairs.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+  };
+}
+
+export function refContrastive(z1: Matrix, z2: Matrix, margin: number, labels?: number[], same?: (i: number, j: number) => boolean): number {
   const d = viewDistances(z1, z2, 'euclidean');
   const g = groupsOfViews(z1.length, labels);
+  const isPos = positiveOf(g, same);
   let pos = 0;
   let nPos = 0;
   let neg = 0;
   let nNeg = 0;
   for (let i = 0; i < g.length; i++) {
     for (let j = i + 1; j < g.length; j++) {
-      if (g[i] === g[j]) {
+      if (isPos(i, j)) {
         pos += 0.5 * d[i][j] ** 2;
         nPos++;
       } else {
@@ -74,10 +89,12 @@ export type Mining = 'all' | 'hard' | 'semi-hard';
 export function refTriplet(
   z1: Matrix,
   z2: Matrix,
-  opts: { margin: number; metric: 'euclidean' | 'cosine'; mining: Mining; labels?: number[] },
+  opts: { margin: number; metric: 'euclidean' | 'cosine'; mining: Mining; labels?: number[]; same?: (i: number, j: number) => boolean; averageAllValid?: boolean },
 ): { loss: number; count: number; easy: number; semiHard: number; hard: number } {
   const d = viewDistances(z1, z2, opts.metric);
   const g = groupsOfViews(z1.length, opts.labels);
+  const isPos = positiveOf(g, opts.same);
+  let valid = 0;
   const m = g.length;
   const alpha = opts.margin;
   const losses: number[] = [];
@@ -86,8 +103,9 @@ export function refTriplet(
   let hard = 0;
   const hinge = (a: number, p: number, n: number) => Math.max(0, d[a][p] - d[a][n] + alpha);
   for (let a = 0; a < m; a++) {
-    const positives = [...Array(m).keys()].filter((p) => p !== a && g[p] === g[a]);
-    const negatives = [...Array(m).keys()].filter((n) => g[n] !== g[a]);
+    const positives = [...Array(m).keys()].filter((p) => p !== a && isPos(a, p));
+    const negatives = [...Array(m).keys()].filter((n) => !isPos(a, n));
+    valid += positives.length * negatives.length;
     for (const p of positives) {
       for (const n of negatives) {
         if (d[a][n] <= d[a][p]) hard++;
@@ -115,7 +133,8 @@ export function refTriplet(
   }
   const total = easy + semiHard + hard;
   return {
-    loss: losses.length ? losses.reduce((s, v) => s + v, 0) / losses.length : 0,
+    // averageAllValid (the ranking loss's mean under 'all' mining): over every valid triplet, zero hinges included.
+    loss: losses.reduce((s, v) => s + v, 0) / Math.max(1, opts.averageAllValid && opts.mining === 'all' ? valid : losses.length),
     count: losses.length,
     easy: easy / total,
     semiHard: semiHard / total,
@@ -218,6 +237,8 @@ export interface LogitRule {
   batchNegatives?: boolean;
   /** Rows that are negatives of every anchor. */
   extra?: Matrix;
+  /** Labels that are positives of each other besides equal ones (a pair relation). */
+  related?: (a: number, b: number) => boolean;
 }
 
 /**
@@ -227,7 +248,7 @@ export interface LogitRule {
  * negatives), NCE sums −log σ(s⁺/τ) and −log(1 − σ(s⁻/τ)); both are averaged over the anchors.
  */
 export function refLogitObjectives(anchors: Matrix, candidates: Matrix, rule: LogitRule) {
-  const { tau, anchorLabels, candidateLabels, selfOffset, batchNegatives = true, extra = [] } = rule;
+  const { tau, anchorLabels, candidateLabels, selfOffset, batchNegatives = true, extra = [], related } = rule;
   let crossEntropy = 0;
   let nce = 0;
   let hits = 0;
@@ -238,7 +259,7 @@ export function refLogitObjectives(anchors: Matrix, candidates: Matrix, rule: Lo
     const neg: number[] = [];
     candidates.forEach((c, j) => {
       if (j === (selfOffset ?? -Infinity) + i) return;
-      if (candidateLabels[j] === anchorLabels[i]) pos.push(dot(a, c));
+      if (candidateLabels[j] === anchorLabels[i] || related?.(anchorLabels[i], candidateLabels[j])) pos.push(dot(a, c));
       else if (batchNegatives) neg.push(dot(a, c));
     });
     for (const e of extra) neg.push(dot(a, e));

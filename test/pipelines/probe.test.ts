@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe, type ProbeArgs } from '../../pipelines/probe.js';
+import { formatProbeSummary, probe, type ProbeArgs } from '../../pipelines/probe.js';
 import { exportEncoder } from '../../pipelines/export.js';
 import { makeTinyImageFolder, tempDir } from './tinyData.js';
 
@@ -33,6 +33,20 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('simclr probe', () => {
+  it('--pairs: partner retrieval of held-out pairs for the encoder and the baselines, bad rows counted', async () => {
+    const file = path.join(root, 'held-out.csv');
+    // Same-class pairs of the colour-coded test images: raw pixels find the partner among the class.
+    fs.writeFileSync(file, ['class0/0.png,class0/1.png', 'class1/2.png,class1/3.png', 'class2/4.png,class2/5.png', 'class0/0.png,missing.png'].join('\n'));
+    const report = await probe(args({ encoder: 'raw', baselines: true, pairs: file }), quiet);
+    expect(report.pairs?.queries).toBe(6);
+    // Six images per class: the partner is among the 5 same-class images, which raw pixels rank first.
+    expect(report.pairs!.recallAt[5]).toBe(1);
+    expect(report.pairs!.mrr).toBeGreaterThan(0.2);
+    expect(report.baselines?.random?.pairs?.queries).toBe(6);
+    expect(formatProbeSummary(report)).toMatch(/partner retrieval: 6 queries[\s\S]*held-out pairs\s+R@1\s+R@5\s+R@10\s+MRR\nraw\s[\s\S]*\nrandom\s/);
+    await expect(probe(args({ pairs: path.join(root, 'none.csv') }), quiet)).rejects.toThrow(/--pairs .*none\.csv: cannot read it/);
+  }, 120_000);
+
   it('scores raw pixels on a colour-coded toy task near 100%, with the baseline rows and a JSON file', async () => {
     const out = path.join(root, 'probe.json');
     const report = await probe(args({ encoder: 'raw', baselines: true, out }), quiet);

@@ -3,6 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../augment/rng.js';
 import { ntXentWithStats } from '../../src/losses/ntXent.js';
 import { ntXentZGradient } from '../../src/train/steps/ntXentZGradient.js';
+import { viewLogits } from '../../src/losses/contrastiveLogits.js';
+import { stepNegatives } from '../../src/losses/negativeSampling.js';
+import { softmaxCrossEntropy } from '../../src/losses/softmaxCrossEntropy.js';
 import { relativeError } from '../backend/helpers.js';
 
 beforeAll(async () => {
@@ -38,6 +41,26 @@ describe('ntXentZGradient', () => {
     expect(relativeError(got.dz1.dataSync(), g1.dataSync())).toBeLessThan(1e-5);
     expect(relativeError(got.dz2.dataSync(), g2.dataSync())).toBeLessThan(1e-5);
     tf.dispose([z1, z2, expected.loss, expected.stats, g1, g2, got.loss, got.stats, got.dz1, got.dz2]);
+  });
+
+  it.each([1 << 22, 30, 7])('with pairs and drawn negatives, equals the full-batch loss and autodiff gradient with the same rule (chunk elements %i)', (chunkElements) => {
+    const rng = new Rng(77);
+    const n = 6;
+    const z1 = randomMatrix(rng, n, 5);
+    const z2 = randomMatrix(rng, n, 5);
+    const related = (a: number, b: number) => (a === 0 && b === 3) || (a === 3 && b === 0) || (a === 1 && b === 2) || (a === 2 && b === 1);
+    const rule = () => ({ related, sampleNegatives: stepNegatives(4, 5, 9) });
+    const full = (a: tf.Tensor2D, b: tf.Tensor2D) => softmaxCrossEntropy(viewLogits(a, b, { temperature: 0.5, ...rule() }));
+    const expectedLoss = tf.tidy(() => full(z1, z2).dataSync()[0]);
+    const [g1, g2] = tf.grads((a: tf.Tensor, b: tf.Tensor) => full(a as tf.Tensor2D, b as tf.Tensor2D))([z1, z2]);
+    const got = ntXentZGradient(z1, z2, 0.5, chunkElements, rule());
+    expect(got.negativesPerAnchor).toBe(4);
+    expect(got.loss.dataSync()[0]).toBeCloseTo(expectedLoss, 5);
+    expect(relativeError(got.dz1.dataSync(), g1.dataSync())).toBeLessThan(1e-5);
+    expect(relativeError(got.dz2.dataSync(), g2.dataSync())).toBeLessThan(1e-5);
+    const plain = tf.tidy(() => ntXentWithStats(z1, z2, 0.5).loss.dataSync()[0]);
+    expect(Math.abs(plain - expectedLoss)).toBeGreaterThan(1e-3);
+    tf.dispose([z1, z2, g1, g2, got.loss, got.stats, got.dz1, got.dz2]);
   });
 
   it('has the gradient that central differences give (float64 reference on a tiny batch)', () => {

@@ -91,8 +91,8 @@ describe('simclr pretrain rejects loss options that do not fit --loss', () => {
   }
 
   it.each([
-    [['--labels', 'x'], /--labels \(same-class positives\) needs --loss triplet, contrastive or supcon, got ntxent/],
-    [['--loss', 'moco', '--margin', '0.3'], /--margin needs --loss triplet or contrastive, got moco/],
+    [['--labels', 'x'], /--labels \(same-class positives\) needs --loss triplet, ranking, contrastive or supcon, got ntxent/],
+    [['--loss', 'moco', '--margin', '0.3'], /--margin needs --loss triplet, ranking or contrastive, got moco/],
     [['--loss', 'triplet', '--temperature', '0.1'], /--temperature has no meaning with --loss triplet/],
     [['--loss', 'contrastive', '--margin', '0'], /--margin must be a positive number, got 0/],
     [['--loss', 'moco', '--queue-size', '0'], /--queue-size must be a positive integer, got 0/],
@@ -106,6 +106,6 @@ describe('simclr pretrain rejects loss options that do not fit --loss', () => {
   });
 
   it('lists the objectives for an unknown --loss', async () => {
-    expect(await error(['--loss', 'simsiam'])).toMatch(/Invalid values[\s\S]*Choices: "ntxent", "infonce", "moco", "triplet", "contrastive", "nce"/);
+    expect(await error(['--loss', 'simsiam'])).toMatch(/Invalid values[\s\S]*Choices: "ntxent", "infonce", "moco", "triplet", "ranking", "contrastive", "nce"/);
   });
 });

@@ -15,7 +15,8 @@ import {
   type MicroBatch,
 } from './gradientCache.js';
 import { ntXentZGradient } from './ntXentZGradient.js';
-import { logitStep } from './logitSteps.js';
+import { batchRule, logitStep, type BatchRule, type NegativeSchedule } from './logitSteps.js';
+import type { PositiveSource } from './batchPositives.js';
 import { finishStep, type NamedGrads, type TrainStep } from './trainStep.js';
 
 /**
@@ -36,6 +37,10 @@ export interface NtXentStepOptions {
   microBatch?: number;
   /** Other replicas (worker threads) that take shares of the micro-batches (needs microBatch); this thread is replica 0. */
   pool?: ReplicaPool;
+  /** Positives beyond an image's own views (--pairs). */
+  positives?: PositiveSource;
+  /** --negatives. */
+  negatives?: NegativeSchedule;
 }
 
 /**
@@ -44,21 +49,23 @@ export interface NtXentStepOptions {
  * gives the same full-batch loss and gradient (BN statistics per micro-batch).
  */
 export function ntXentStep(model: SimclrModel, optimizer: Optimizer, temperature: number, o: NtXentStepOptions = {}): TrainStep {
-  const { microBatch, pool } = o;
+  const { microBatch, pool, positives, negatives } = o;
   if (microBatch === undefined) {
-    const step = logitStep('ntxent', model, optimizer, (z1, z2) => {
-      const logits = viewLogits(z1, z2, { temperature });
+    const step = logitStep('ntxent', model, optimizer, (z1, z2, batch) => {
+      const logits = viewLogits(z1, z2, { temperature, ...batch });
       return { logits, loss: softmaxCrossEntropy(logits) };
-    });
+    }, { positives, negatives });
     return { ...step, dispose: () => pool?.close() };
   }
   return {
     name: 'ntxent',
-    async run(views, lr) {
+    async run(views, lr, context) {
       const batchSize = views.shape[0] / 2;
       const microBatches = splitMicroBatches(batchSize, Math.min(batchSize, microBatch));
-      const { loss, stats, grads } = await cachedNtXentGradient(model, views, microBatches, temperature, pool);
-      return finishStep(model, optimizer, loss, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
+      const rule = batchRule({ positives, negatives }, context);
+      const { loss, stats, grads, negativesPerAnchor } = await cachedNtXentGradient(model, views, microBatches, temperature, pool, rule);
+      const outcome = await finishStep(model, optimizer, loss, grads, lr, stats, CONTRASTIVE_LOGIT_STATS);
+      return negatives ? { ...outcome, stats: { ...outcome.stats, negatives: negativesPerAnchor } } : outcome;
     },
     dispose() {
       pool?.close();
@@ -78,7 +85,8 @@ export async function cachedNtXentGradient(
   microBatches: MicroBatch[],
   temperature: number,
   pool?: ReplicaPool,
-): Promise<{ loss: tf.Scalar; stats: tf.Tensor1D; grads: NamedGrads }> {
+  rule: BatchRule = {},
+): Promise<{ loss: tf.Scalar; stats: tf.Tensor1D; grads: NamedGrads; negativesPerAnchor: number }> {
   const batchSize = views.shape[0] / 2;
   const shares = shareOut(microBatches, 1 + (pool?.size ?? 0));
   const [local, ...remote] = shares;
@@ -91,7 +99,7 @@ export async function cachedNtXentGradient(
     const zs = [...localZ, ...(await Promise.all(remoteZ)).flat()];
     const [z1, z2] = joinProjections(zs);
     tf.dispose(zs);
-    const { loss, stats, dz1, dz2 } = ntXentZGradient(z1, z2, temperature);
+    const { loss, stats, dz1, dz2, negativesPerAnchor } = ntXentZGradient(z1, z2, temperature, undefined, rule);
     tf.dispose([z1, z2]);
     const dz = splitProjections(dz1, dz2, microBatches);
     tf.dispose([dz1, dz2]);
@@ -99,7 +107,7 @@ export async function cachedNtXentGradient(
     let grads = backpropCachedGradient(model, localViews, dz.slice(0, local.length));
     tf.dispose(dz);
     for (const g of await Promise.all(remoteGrads)) grads = addGrads(grads, g);
-    return { loss, stats, grads };
+    return { loss, stats, grads, negativesPerAnchor };
   } finally {
     tf.dispose([...localViews, ...localZ]);
   }

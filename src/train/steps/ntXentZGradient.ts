@@ -3,6 +3,7 @@ import { maskedLogits, pairMasks } from '../../losses/contrastiveMasks.js';
 import { contrastiveStatMeans, contrastiveStatSums } from '../../losses/contrastiveStats.js';
 import { crossEntropyGivenLse, positiveWeights, rowLogSumExp } from '../../losses/softmaxCrossEntropy.js';
 import { viewLabels } from '../../losses/views.js';
+import type { BatchRule } from './logitSteps.js';
 
 /** NT-Xent of a batch, its gradient with respect to the projections, and the logged statistics. */
 export interface NtXentZGradient {
@@ -11,6 +12,8 @@ export interface NtXentZGradient {
   stats: tf.Tensor1D;
   dz1: tf.Tensor2D;
   dz2: tf.Tensor2D;
+  /** Mean batch negatives per anchor (K actually used, with --negatives). */
+  negativesPerAnchor: number;
 }
 
 /** Similarity rows computed at once: bounds the [rows, 2N] temporaries (~16 MB each). */
@@ -26,15 +29,16 @@ const CHUNK_ELEMENTS = 1 << 22;
  * dL/dcos = G/τ, G_ik = (P_ik − W_ik) / 2N;  dL/du = (G + Gᵀ) u / τ;
  * dL/dz = (dL/du − u (u·dL/du)) / ‖z‖ (the norm floor of l2Normalize makes it dL/du / ε below ε).
  */
-export function ntXentZGradient(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number, chunkElements = CHUNK_ELEMENTS): NtXentZGradient {
+export function ntXentZGradient(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number, chunkElements = CHUNK_ELEMENTS, rule: BatchRule = {}): NtXentZGradient {
   if (z1.shape[0] !== z2.shape[0] || z1.shape[1] !== z2.shape[1]) {
     throw new Error(`ntXentZGradient: views must have the same shape, got [${z1.shape}] and [${z2.shape}]`);
   }
   if (!(temperature > 0)) throw new Error(`ntXentZGradient: temperature must be > 0, got ${temperature}`);
   const rows = 2 * z1.shape[0];
-  const labels = viewLabels(z1.shape[0]);
+  const labels = viewLabels(z1.shape[0], rule.labels);
+  let negatives = 0;
   const chunk = Math.max(1, Math.floor(chunkElements / rows));
-  return tf.tidy(() => {
+  const out = tf.tidy(() => {
     const eps = 1e-12;
     const z = tf.concat([z1, z2], 0);
     const squaredNorm = tf.sum(tf.square(z), 1, true);
@@ -51,7 +55,9 @@ export function ntXentZGradient(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: n
       const size = Math.min(chunk, rows - start);
       const [rowGrad, nextColumnGrad, lossSum, stats] = tf.tidy(() => {
         const uc = tf.slice(u, [start, 0], [size, -1]);
-        const masks = pairMasks({ anchorLabels: labels.subarray(start, start + size), candidateLabels: labels, selfOffset: start });
+        // Blocks run in row order, so negative draws come from the stream in the order the whole batch would take them.
+        const masks = pairMasks({ anchorLabels: labels.subarray(start, start + size), candidateLabels: labels, selfOffset: start, related: rule.related, sampleNegatives: rule.sampleNegatives });
+        negatives += masks.negativesPerAnchor * size;
         const cos = tf.matMul(uc, uT) as tf.Tensor2D;
         const logits = maskedLogits(cos, masks.excluded, temperature);
         const lse = rowLogSumExp(logits);
@@ -81,4 +87,5 @@ export function ntXentZGradient(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: n
       dz2,
     };
   });
+  return { ...out, negativesPerAnchor: negatives / rows };
 }

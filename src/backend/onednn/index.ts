@@ -1,0 +1,4 @@
+export { ADDON_FILE, addonAvailable, addonPath, loadAddon, ONEDNN_INSTALL_HINT, type OnednnAddon } from './addon.js';
+export { nativeKernels, registerOnednnBackend, type OnednnOptions } from './backend.js';
+export { ONEDNN } from './kernelUtil.js';
+export { batchNormTraining, fusedBatchNormSupported } from './batchNorm.js';

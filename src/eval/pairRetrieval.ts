@@ -1,0 +1,61 @@
+import { assertFeatures, type Features } from './features.js';
+
+/** Retrieval of each image's held-out partner (simclr probe --pairs). */
+export interface PairRetrieval {
+  /** Ordered (query, partner) pairs scored: each pair both ways. */
+  queries: number;
+  /** recall@k: share of queries whose partner is among their k nearest other images. */
+  recallAt: Record<number, number>;
+  /** Mean over queries of 1 / rank of the partner. */
+  mrr: number;
+}
+
+export const PAIR_RECALL_KS = [1, 5, 10] as const;
+
+/**
+ * Cosine retrieval of the partner: for each pair (a, b), a searches all other images and b is
+ * ranked (1 + the images other than a and b scoring strictly higher than b: ties favour the
+ * partner), and the same from b. When a has several partners, each is ranked on its own.
+ */
+export function pairRetrieval(features: Features, pairs: ReadonlyArray<readonly [number, number]>, ks: readonly number[] = PAIR_RECALL_KS): PairRetrieval {
+  assertFeatures(features, 'pair retrieval features');
+  const { n, dim } = features;
+  if (pairs.length === 0) throw new Error('pair retrieval needs at least one pair');
+  const unit = unitRows(features);
+  const partnersOf = new Map<number, number[]>();
+  for (const [a, b] of pairs) {
+    if (!(a >= 0 && b >= 0 && a < n && b < n && a !== b)) throw new Error(`pair retrieval: pair (${a}, ${b}) is not two of the ${n} images`);
+    (partnersOf.get(a) ?? partnersOf.set(a, []).get(a)!).push(b);
+    (partnersOf.get(b) ?? partnersOf.set(b, []).get(b)!).push(a);
+  }
+  const hits = ks.map(() => 0);
+  let reciprocal = 0;
+  let queries = 0;
+  const scores = new Float64Array(n);
+  for (const [q, partners] of partnersOf) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += unit[q * dim + d] * unit[j * dim + d];
+      scores[j] = s;
+    }
+    for (const p of partners) {
+      let rank = 1;
+      for (let j = 0; j < n; j++) if (j !== q && j !== p && scores[j] > scores[p]) rank++;
+      ks.forEach((k, i) => rank <= k && hits[i]++);
+      reciprocal += 1 / rank;
+      queries++;
+    }
+  }
+  return { queries, recallAt: Object.fromEntries(ks.map((k, i) => [k, hits[i] / queries])), mrr: reciprocal / queries };
+}
+
+function unitRows({ data, n, dim }: Features): Float64Array {
+  const out = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += data[i * dim + d] ** 2;
+    const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
+    for (let d = 0; d < dim; d++) out[i * dim + d] = data[i * dim + d] * scale;
+  }
+  return out;
+}
