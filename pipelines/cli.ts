@@ -10,6 +10,8 @@ import { DATASET_NAMES, runData } from './data.js';
 import { demo } from './demo.js';
 import { embed } from './embed.js';
 import { exportEncoder } from './export.js';
+import { fineTunePaths, finetune } from './finetune.js';
+import { formatClassifierSummary } from '../src/eval/classifierReport.js';
 import { explore, openHint } from './explore.js';
 import { formatProbeSummary, probe } from './probe.js';
 import { pretrain } from './pretrain.js';
@@ -38,6 +40,27 @@ export function buildCli(argv: string[]): Argv {
           `${finished ? 'done' : 'stopped'}: step ${result.finalStep}/${result.totalSteps}${loss}, run in ${result.out}` +
             (finished ? ` (encoder: ${result.out}/encoder)` : ` (continue with: simclr pretrain --out ${result.out} --data ${options.data} --resume)`),
         );
+      },
+    )
+    .command(
+      'finetune',
+      'fine-tune an encoder + linear classifier end to end on labelled images (or a stratified share of them)',
+      (y) =>
+        y
+          .options(yargsOptions('finetune'))
+          .example('$0 finetune --encoder runs/first --train data/fm/train --test data/fm/test --label-fraction 0.01 --out runs/ft-1pc', '')
+          .example('$0 finetune --encoder random --train data/fm/train --test data/fm/test --label-fraction 0.01 --out runs/scratch-1pc', ''),
+      async (args) => {
+        const parsed = optionsFrom('finetune', args);
+        const options = { ...parsed, out: parsed.out ?? defaultRunDir('finetune') };
+        const result = await runStoppable((signal) => finetune(options, { signal }));
+        if (result.test) {
+          const files = fineTunePaths(result.out);
+          console.log(formatClassifierSummary(result.test, result.classNames));
+          console.log(`done: ${result.step} steps on ${result.trainImages} labelled images; run in ${result.out} (classifier: ${files.model}, scores: ${files.results}, ${files.confusion})`);
+        } else {
+          console.log(`stopped: step ${result.step}/${result.totalSteps}, run in ${result.out} (continue with: simclr finetune --out ${result.out} --encoder ${options.encoder} --train ${options.train} --test ${options.test} --resume)`);
+        }
       },
     )
     .command(

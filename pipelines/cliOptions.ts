@@ -1,5 +1,5 @@
 import type { Options } from 'yargs';
-import { flagOf, optionNames, optionSpec, type Command, type OptionName } from '../src/config/options.js';
+import { defaultFor, flagOf, optionNames, optionSpec, type Command, type OptionName } from '../src/config/options.js';
 
 /**
  * The yargs options of one command, made from the option table. Required options are checked
@@ -12,11 +12,12 @@ export function yargsOptions(command: Command, except: readonly OptionName[] = [
     if (except.includes(name)) continue;
     const spec = optionSpec(name);
     const help = spec.helpFor?.[command] ?? spec.help;
+    const fallback = defaultFor(name, command);
     out[flagOf(name)] = {
       type: spec.type,
       ...(spec.array && { array: true }),
       ...(spec.choices && { choices: spec.choices as string[] }),
-      ...(spec.default !== undefined && { default: spec.default }),
+      ...(fallback !== undefined && { default: fallback }),
       describe: spec.required?.[command] ? `${help} (required)` : help,
     };
   }

@@ -1,10 +1,12 @@
 import { selectBackend, type BackendName } from '../src/backend/select.js';
+import { describeSubset, labelSubset, labelSubsetsOf, type LabelSubset } from '../src/data/labelSubset.js';
+import { selectLabels, selectRows } from '../src/eval/features.js';
 import { featuresOf, loadLabelledSplits, type LabelledSplits } from '../src/eval/labelledSplits.js';
 import { KNN_DEFAULTS, knnClassify } from '../src/eval/knn.js';
 import { linearProbe, type LinearProbeResult } from '../src/eval/linearProbe.js';
 import { comparePaired } from '../src/eval/pairedComparison.js';
-import { formatProbeSummary, type EvalScores, type ProbeReport } from '../src/eval/report.js';
-import { retrievalMetrics } from '../src/eval/retrieval.js';
+import { formatProbeSummary, type EvalScores, type ProbeReport, type SubsetScores } from '../src/eval/report.js';
+import { knnAndRetrieval } from '../src/eval/neighbourScores.js';
 import { pairRetrieval } from '../src/eval/pairRetrieval.js';
 import { describePairs, loadPairs } from '../src/data/pairsFile.js';
 import { writeJsonAtomic } from '../src/io/atomic.js';
@@ -22,6 +24,9 @@ export interface ProbeArgs {
   /** Also score the `raw` and `random` baselines next to the encoder. */
   baselines: boolean;
   k: number;
+  /** Also score the linear probe and kNN on stratified label subsets: shares (`0.01,0.1,1`) or images per class (`1,10`). */
+  labelFraction?: string;
+  perClass?: string;
   seed: number;
   concurrency: number;
   /** Held-out pairs among the --test images: retrieval of each image's partner. */
@@ -36,13 +41,14 @@ export interface ProbeArgs {
  */
 export async function probe(args: ProbeArgs, log: (line: string) => void = console.error): Promise<ProbeReport> {
   const started = Date.now();
+  const subsets = labelSubsetsOf(args);
   const backend = await selectBackend(args.backend, { quiet: true, threads: args.threads });
   log(`backend: ${backend.active}`);
   const encoder = await loadFeatureExtractor(args.encoder, args.defaults);
   const splits = await loadLabelledSplits(args, { size: encoder.inputSize, concurrency: args.concurrency }, log);
   const heldOut = args.pairs === undefined ? undefined : loadPairs(args.pairs, args.test, splits.test.dataset.paths, false, '--test');
   if (heldOut) log(`pairs: ${describePairs(heldOut.report, '--test')} from ${args.pairs}`);
-  const { top1Hits, ...main } = scoreExtractor(encoder, splits, args, log, heldOut?.pairs);
+  const { top1Hits, subsetRows, ...main } = scoreExtractor(encoder, splits, args, subsets, log, heldOut?.pairs);
   const report: ProbeReport = {
     encoder: args.encoder,
     source: encoder.name,
@@ -50,6 +56,7 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     ...main,
     knn: { ...main.knn, k: args.k, temperature: KNN_DEFAULTS.temperature },
     seconds: 0,
+    ...(subsets.length > 0 && { labelSubsets: subsetRows }),
   };
   encoder.dispose();
 
@@ -60,7 +67,8 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     for (const name of ['raw', 'random'] as const) {
       if (name === args.encoder) continue;
       const baseline = await loadFeatureExtractor(name, defaults);
-      const { top1Hits: baselineHits, ...scores } = scoreExtractor(baseline, splits, args, log, heldOut?.pairs);
+      const { top1Hits: baselineHits, subsetRows: baselineRows, ...scores } = scoreExtractor(baseline, splits, args, subsets, log, heldOut?.pairs);
+      report.labelSubsets?.push(...baselineRows);
       baseline.dispose();
       report.baselines[name] = scores;
       report.comparisons[name] = comparePaired(top1Hits, baselineHits);
@@ -76,19 +84,37 @@ function scoreExtractor(
   extractor: FeatureExtractor,
   { train, test }: LabelledSplits,
   args: ProbeArgs,
+  subsets: LabelSubset[],
   log: (line: string) => void,
   heldOutPairs?: [number, number][],
-): EvalScores & { linear: LinearProbeResult; top1Hits: Uint8Array } {
+): EvalScores & { linear: LinearProbeResult; top1Hits: Uint8Array; subsetRows: SubsetScores[] } {
   log(`${extractor.name}: extracting ${extractor.dim}-d features…`);
   const trainFeatures = featuresOf(extractor, train);
   const testFeatures = featuresOf(extractor, test);
   const numClasses = train.classNames.length;
   log(`${extractor.name}: linear probe…`);
   const { top1Hits, ...linear } = linearProbe(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { seed: args.seed });
-  const knn = knnClassify(trainFeatures, train.labels, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
-  const retrieval = retrievalMetrics(trainFeatures, train.labels, testFeatures, test.labels);
+  log(`${extractor.name}: kNN and retrieval…`);
+  const { knn, retrieval } = knnAndRetrieval(trainFeatures, train.labels, testFeatures, test.labels, numClasses, { k: args.k });
+  const subsetRows = subsets.map((subset) => {
+    const rows = labelSubset(train.labels, numClasses, subset, args.seed);
+    // All the labels: the scores just computed.
+    if (rows.length === train.labels.length) return { features: extractor.name, subset, trainImages: rows.length, linear, knn };
+    log(`${extractor.name}: linear probe and kNN on ${describeSubset(subset)} (${rows.length} images)…`);
+    const x = selectRows(trainFeatures, rows);
+    const y = selectLabels(train.labels, rows);
+    let fit;
+    try {
+      fit = linearProbe(x, y, testFeatures, test.labels, numClasses, { seed: args.seed });
+    } catch (err) {
+      throw new Error(`${describeSubset(subset)}: ${(err as Error).message} (choosing λ needs at least 2 images of a class to hold out)`);
+    }
+    const { top1Hits: _, ...subsetLinear } = fit;
+    const subsetKnn = knnClassify(x, y, testFeatures, numClasses, { k: args.k, testLabels: test.labels });
+    return { features: extractor.name, subset, trainImages: rows.length, linear: subsetLinear, knn: { top1: subsetKnn.top1! } };
+  });
   const pairs = heldOutPairs && pairRetrieval(testFeatures, heldOutPairs);
-  return { linear, knn: { top1: knn.top1! }, retrieval, ...(pairs ? { pairs } : {}), top1Hits };
+  return { linear, knn, retrieval, ...(pairs ? { pairs } : {}), top1Hits, subsetRows };
 }
 
 export { formatProbeSummary };

@@ -13,7 +13,7 @@ import { LR_SCALINGS } from '../optim/schedule.js';
 import { ON_NAN_POLICIES } from '../train/trainer.js';
 
 /** The `simclr` subcommands that take flags from this table. */
-export type Command = 'pretrain' | 'probe' | 'embed' | 'export' | 'explore' | 'data' | 'ablate' | 'demo';
+export type Command = 'pretrain' | 'finetune' | 'probe' | 'embed' | 'export' | 'explore' | 'data' | 'ablate' | 'demo';
 
 /**
  * What an option means for a run, which decides where it comes from:
@@ -35,6 +35,8 @@ export interface OptionSpec {
   /** Help text where one command means something more specific. */
   helpFor?: Partial<Record<Command, string>>;
   default?: unknown;
+  /** A default where one command differs (fine-tuning's epochs, optimizer, lr, …). */
+  defaultFor?: Partial<Record<Command, unknown>>;
   choices?: readonly unknown[];
   check?: NumberCheck;
   /** Commands that need it, with the line shown when it is missing. */
@@ -44,6 +46,8 @@ export interface OptionSpec {
 }
 
 const PRETRAIN = ['pretrain', 'ablate'] as const;
+/** Pretraining and fine-tuning: the same meaning (fine-tuning's defaults in `defaultFor`). */
+const TRAIN = [...PRETRAIN, 'finetune'] as const;
 
 /**
  * Every flag of every command, once: name (camelCase key; the flag is its kebab-case form),
@@ -57,10 +61,11 @@ export const OPTIONS = {
   out: {
     type: 'string',
     kind: 'run',
-    commands: ['pretrain', 'probe', 'embed', 'export', 'explore', 'data', 'ablate', 'demo'],
+    commands: ['pretrain', 'finetune', 'probe', 'embed', 'export', 'explore', 'data', 'ablate', 'demo'],
     help: 'output directory',
     helpFor: {
       pretrain: 'run directory (default: runs/pretrain-<time>)',
+      finetune: 'run directory (default: runs/finetune-<time>)',
       probe: 'write every figure to this JSON file',
       embed: 'output .npy; paths go to <name>.paths.txt',
       export: 'output directory (replaced atomically)',
@@ -71,22 +76,22 @@ export const OPTIONS = {
     },
     required: { embed: 'embed needs --out <file.npy>', export: 'export needs --out <dir>', explore: 'explore needs --out <dir>', data: 'data needs --out <dir>', ablate: 'ablate needs --out <grid dir>' },
   },
-  backend: { type: 'string', kind: 'operational', commands: ['pretrain', 'probe', 'embed', 'export', 'explore', 'ablate', 'demo'], choices: BACKEND_NAMES, default: 'auto', help: 'tfjs backend (auto: the fastest installed)' },
+  backend: { type: 'string', kind: 'operational', commands: ['pretrain', 'finetune', 'probe', 'embed', 'export', 'explore', 'ablate', 'demo'], choices: BACKEND_NAMES, default: 'auto', help: 'tfjs backend (auto: the fastest installed)' },
   threads: { type: 'number', kind: 'operational', commands: ['pretrain', 'probe', 'embed', 'explore', 'ablate'], check: 'positiveInt', help: 'threads of the native onednn backend (default: OMP_NUM_THREADS, else every core)' },
-  seed: { type: 'number', kind: 'result', commands: [...PRETRAIN, 'probe', 'explore'], default: 0, help: 'seed of the one RNG (views, order, init)', helpFor: { explore: 'seed of the map (UMAP)' } },
+  seed: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'explore'], default: 0, help: 'seed of the one RNG (views, order, init)', helpFor: { probe: 'seed of the held-out split and the label subsets', explore: 'seed of the map (UMAP)' } },
   // run length and batch
-  epochs: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: 'passes over the data (default: 100); with --resume, a new length for the run' },
+  epochs: { type: 'number', kind: 'result', commands: TRAIN, defaultFor: { finetune: 30 }, check: 'positive', help: 'passes over the data (default: 100); with --resume, a new length for the run', helpFor: { finetune: 'passes over the (subset of the) labelled images' } },
   steps: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'optimizer steps (overrides --epochs); with --resume, a new length for the run' },
   initFrom: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'start from the weights of a run or encoder directory (the head too when the source has one)' },
-  batchSize: { type: 'number', kind: 'result', commands: [...PRETRAIN, 'embed', 'explore'], default: 128, check: 'positiveInt', help: 'images per step (2× views)', helpFor: { embed: 'images embedded at once', explore: 'images embedded at once' } },
+  batchSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'embed', 'explore'], default: 128, defaultFor: { finetune: 64 }, check: 'positiveInt', help: 'images per step (2× views)', helpFor: { embed: 'images embedded at once', explore: 'images embedded at once', finetune: 'labelled images per step (at most the training subset)' } },
   microBatch: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'images per micro-batch: exact full-batch NT-Xent in the memory of one micro-batch (gradient caching; BN statistics per micro-batch)' },
   replicas: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 1, check: 'positiveInt', help: 'training threads (data-parallel replicas in worker threads; wasm/cpu backends)' },
   // model
-  imageSize: { type: 'number', kind: 'result', commands: [...PRETRAIN, 'probe', 'embed', 'explore'], default: 32, check: 'positiveInt', help: 'side of the square views fed to the encoder' },
+  imageSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], default: 32, check: 'positiveInt', help: 'side of the square views fed to the encoder' },
   cacheSize: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'side of the decoded-image cache crops come from (default: --image-size)' },
-  backbone: { type: 'string', kind: 'result', commands: [...PRETRAIN, 'probe', 'embed', 'explore'], choices: BACKBONES, default: 'resnet18', help: 'encoder architecture' },
-  width: { type: 'number', kind: 'result', commands: [...PRETRAIN, 'probe', 'embed', 'explore'], default: 0.25, check: 'positive', help: 'channel multiplier on the ResNet widths' },
-  cifarStem: { type: 'boolean', kind: 'result', commands: [...PRETRAIN, 'probe', 'embed', 'explore'], help: '3×3 stride-1 stem, no max-pool (default: on up to 64 px)' },
+  backbone: { type: 'string', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], choices: BACKBONES, default: 'resnet18', help: 'encoder architecture' },
+  width: { type: 'number', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], default: 0.25, check: 'positive', help: 'channel multiplier on the ResNet widths' },
+  cifarStem: { type: 'boolean', kind: 'result', commands: [...TRAIN, 'probe', 'embed', 'explore'], help: '3×3 stride-1 stem, no max-pool (default: on up to 64 px)' },
   projDim: { type: 'number', kind: 'result', commands: PRETRAIN, default: 128, check: 'positiveInt', help: 'projection output dimension (z)' },
   projLayers: { type: 'number', kind: 'result', commands: PRETRAIN, default: 2, check: 'positiveInt', help: 'dense layers in the projection head' },
   // objective
@@ -97,50 +102,72 @@ export const OPTIONS = {
   mining: { type: 'string', kind: 'result', commands: PRETRAIN, choices: TRIPLET_MININGS, default: 'semi-hard', help: 'triplet: online mining of negatives in the batch' },
   distance: { type: 'string', kind: 'result', commands: PRETRAIN, choices: DISTANCE_METRICS, default: 'euclidean', help: 'triplet: distance between normalised embeddings' },
   margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
-  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/ranking: ImageFolder of the --data images; same class = positive' },
+  labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/ranking/supcon: ImageFolder of the --data images; same class = positive (supcon needs it)' },
   pairs: { type: 'string', kind: 'result', commands: [...PRETRAIN, 'probe'], helpFor: { probe: 'held-out pairs among the --test images (paths relative to --test): recall@1/5/10 and MRR of each image’s partner among all test images' }, help: `${lossesTaking('pairs').join('/')}: file of similar image pairs (.csv, .tsv, .jsonl; paths relative to --data); paired images are positives, batches are sampled to hold pairs` },
   negatives: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: `${lossesTaking('negatives').join('/')}: negative sampling, each anchor's softmax over its positives and K negatives drawn from the batch (seeded) instead of all` },
   negativesAfter: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0, check: 'nonNegative', help: '--negatives: sample from this epoch on (all negatives before)' },
   pairsClosure: { type: 'boolean', kind: 'result', commands: PRETRAIN, help: '--pairs: make the relation transitive (every image of a connected group of pairs is a positive of every other)' },
   // optimisation
-  optimizer: { type: 'string', kind: 'result', commands: PRETRAIN, choices: OPTIMIZER_NAMES, default: 'lars', help: 'optimizer' },
-  lr: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0.3, check: 'positive', help: 'base learning rate (scaled by --lr-scaling)' },
-  lrScaling: { type: 'string', kind: 'result', commands: PRETRAIN, choices: LR_SCALINGS, default: 'linear', help: 'linear: lr×B/256, sqrt: lr×√B, none: lr' },
-  weightDecay: { type: 'number', kind: 'result', commands: PRETRAIN, default: 1e-6, check: 'nonNegative', help: 'weight decay (not on BatchNorm or bias)' },
-  warmupEpochs: { type: 'number', kind: 'result', commands: PRETRAIN, default: 10, check: 'nonNegative', help: 'linear warmup, then cosine decay' },
+  optimizer: { type: 'string', kind: 'result', commands: TRAIN, choices: OPTIMIZER_NAMES, default: 'lars', defaultFor: { finetune: 'adam' }, help: 'optimizer' },
+  lr: { type: 'number', kind: 'result', commands: TRAIN, default: 0.3, defaultFor: { finetune: 1e-3 }, check: 'positive', help: 'base learning rate (scaled by --lr-scaling)' },
+  lrScaling: { type: 'string', kind: 'result', commands: TRAIN, choices: LR_SCALINGS, default: 'linear', defaultFor: { finetune: 'none' }, help: 'linear: lr×B/256, sqrt: lr×√B, none: lr' },
+  weightDecay: { type: 'number', kind: 'result', commands: TRAIN, default: 1e-6, defaultFor: { finetune: 0 }, check: 'nonNegative', help: 'weight decay (not on BatchNorm or bias)' },
+  warmupEpochs: { type: 'number', kind: 'result', commands: TRAIN, default: 10, defaultFor: { finetune: 0 }, check: 'nonNegative', help: 'linear warmup, then cosine decay' },
   // views
   augment: { type: 'string', kind: 'result', commands: PRETRAIN, help: "augmentation recipe, ops joined by + (default: crop+flip+color+grayscale up to 64 px, +blur above: the paper's CIFAR-10 / ImageNet recipes)" },
   colorStrength: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'nonNegative', help: 'colour jitter strength s (default: 0.5 up to 64 px, 1.0 above)' },
   protocol: { type: 'string', kind: 'result', commands: PRETRAIN, choices: VIEW_PROTOCOLS, default: 'symmetric', help: "views: recipe on both (symmetric) or view 1 crop-only (paper's ablation)" },
   // data loading and bookkeeping
-  concurrency: { type: 'number', kind: 'operational', commands: [...PRETRAIN, 'probe', 'embed', 'explore'], default: 8, check: 'positiveInt', help: 'images decoded at once' },
-  workers: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 1, check: 'nonNegativeInt', help: 'augmentation worker threads (0: main thread)' },
+  concurrency: { type: 'number', kind: 'operational', commands: [...TRAIN, 'probe', 'embed', 'explore'], default: 8, check: 'positiveInt', help: 'images decoded at once' },
+  workers: { type: 'number', kind: 'operational', commands: TRAIN, default: 1, check: 'nonNegativeInt', help: 'augmentation worker threads (0: main thread)' },
   maxPixels: { type: 'number', kind: 'input', commands: [...PRETRAIN, 'embed', 'explore'], default: 100_000_000, check: 'positiveInt', help: 'skip images with more pixels (decompression bombs)' },
-  logEvery: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 10, check: 'positiveInt', help: 'steps between metrics lines' },
-  checkpointEvery: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 100, check: 'positiveInt', help: 'steps between checkpoints' },
-  onNan: { type: 'string', kind: 'operational', commands: PRETRAIN, choices: ON_NAN_POLICIES, default: 'stop', help: 'non-finite loss/gradient: stop the run, or skip the step and count it' },
+  logEvery: { type: 'number', kind: 'operational', commands: TRAIN, default: 10, check: 'positiveInt', help: 'steps between metrics lines' },
+  checkpointEvery: { type: 'number', kind: 'operational', commands: TRAIN, default: 100, check: 'positiveInt', help: 'steps between checkpoints' },
+  onNan: { type: 'string', kind: 'operational', commands: TRAIN, choices: ON_NAN_POLICIES, default: 'stop', help: 'non-finite loss/gradient: stop the run, or skip the step and count it' },
   evalTrain: { type: 'string', kind: 'operational', commands: PRETRAIN, help: 'labelled ImageFolder the kNN monitor is fitted on while pretraining (with --eval-test)' },
   evalTest: { type: 'string', kind: 'operational', commands: PRETRAIN, help: 'labelled ImageFolder the kNN monitor is scored on while pretraining' },
   evalEvery: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 100, check: 'positiveInt', help: 'steps between evaluations while pretraining (and one at the end)' },
   evalLinear: { type: 'boolean', kind: 'operational', commands: PRETRAIN, default: false, help: 'also a quick linear probe at each evaluation' },
-  resume: { type: 'boolean', kind: 'run', commands: ['pretrain'], default: false, help: 'continue the run in --out from its checkpoint' },
-  force: { type: 'boolean', kind: 'run', commands: ['pretrain', 'data'], default: false, help: 'overwrite an existing --out', helpFor: { data: 'overwrite existing train/ and test/ in --out' } },
+  resume: { type: 'boolean', kind: 'run', commands: ['pretrain', 'finetune'], default: false, help: 'continue the run in --out from its checkpoint' },
+  force: { type: 'boolean', kind: 'run', commands: ['pretrain', 'finetune', 'data'], default: false, help: 'overwrite an existing --out', helpFor: { data: 'overwrite existing train/ and test/ in --out' } },
   // evaluation (probe, embed, export, ablate's scoring)
   encoder: {
     type: 'string',
     kind: 'input',
-    commands: ['probe', 'embed', 'explore'],
+    commands: ['finetune', 'probe', 'embed', 'explore'],
     help: 'run directory, encoder directory, or a baseline: raw (pixels) / random (untrained)',
-    required: { probe: 'probe needs --encoder <run dir | encoder dir | raw | random>', embed: 'embed needs --encoder <run dir | encoder dir>', explore: 'explore needs --encoder <run dir | encoder dir>' },
+    helpFor: { finetune: 'run directory, encoder directory, or random (the same architecture from scratch: --backbone, --width, --image-size)' },
+    required: {
+      finetune: 'finetune needs --encoder <run dir | encoder dir | random>',
+      probe: 'probe needs --encoder <run dir | encoder dir | raw | random>',
+      embed: 'embed needs --encoder <run dir | encoder dir>',
+      explore: 'explore needs --encoder <run dir | encoder dir>',
+    },
   },
   run: { type: 'string', kind: 'input', commands: ['export'], help: 'a finished run directory (or an encoder directory)', required: { export: 'export needs --run <run dir>' } },
-  train: { type: 'string', kind: 'input', commands: ['probe', 'ablate'], help: 'labelled training images, root/<class>/<image>', required: { probe: 'probe needs --train <labelled folder>', ablate: 'ablate needs --train <labelled folder>' } },
-  test: { type: 'string', kind: 'input', commands: ['probe', 'ablate'], help: 'labelled test images, same classes', required: { probe: 'probe needs --test <labelled folder>', ablate: 'ablate needs --test <labelled folder>' } },
+  train: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled training images, root/<class>/<image>', required: { finetune: 'finetune needs --train <labelled folder>', probe: 'probe needs --train <labelled folder>', ablate: 'ablate needs --train <labelled folder>' } },
+  test: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled test images, same classes', required: { finetune: 'finetune needs --test <labelled folder>', probe: 'probe needs --test <labelled folder>', ablate: 'ablate needs --test <labelled folder>' } },
   baselines: { type: 'boolean', kind: 'result', commands: ['probe'], default: true, help: 'also score the raw and random baselines (--no-baselines to skip)' },
   k: { type: 'number', kind: 'result', commands: ['probe', 'ablate', 'explore'], default: KNN_DEFAULTS.k, check: 'positiveInt', help: 'neighbours for kNN', helpFor: { explore: 'neighbours of the leave-one-out kNN whose misses are marked' } },
   // the explorer page
   neighbors: { type: 'number', kind: 'result', commands: ['explore'], default: 10, check: 'positiveInt', help: 'nearest neighbours listed for a clicked image' },
   map: { type: 'string', kind: 'result', commands: ['explore'], choices: MAP_METHODS, default: 'auto', help: 'the 2-D map: umap (seeded), pca, or auto (UMAP up to 5,000 images, PCA above)' },
+  // labelled subsets and fine-tuning
+  labelFraction: {
+    type: 'string',
+    kind: 'result',
+    commands: ['finetune', 'probe'],
+    help: 'train on a stratified, seeded share of the labels (0.01 = 1 % of each class)',
+    helpFor: { probe: 'shares of the labels, e.g. 0.01,0.1,1: linear probe and kNN on each stratified, seeded subset (a row each)' },
+  },
+  perClass: {
+    type: 'string',
+    kind: 'result',
+    commands: ['finetune', 'probe'],
+    help: 'train on N labelled images of each class (stratified, seeded)',
+    helpFor: { probe: 'images per class, e.g. 1,10,100: linear probe and kNN on each subset (a row each)' },
+  },
+  fromHeadLayer: { type: 'number', kind: 'result', commands: ['finetune'], default: 0, check: 'nonNegativeInt', help: "fine-tune from inside the projection head (SimCLRv2): keep its first k layers (0: from h; needs a run's checkpoint)" },
   // ablation grids
   ops: { type: 'string', kind: 'result', commands: ['ablate'], help: 'ops paired in order, every ordered pair a cell (n² cells), e.g. crop,cutout,color,sobel,noise,blur,rotate' },
   grid: { type: 'string', kind: 'result', commands: ['ablate'], array: true, default: [], help: 'sweep an option: key=v1,v2,... (repeatable; Cartesian product with --ops)' },
@@ -166,7 +193,9 @@ type ValueOf<S> = S extends { choices: readonly (infer V)[] }
         ? boolean
         : string;
 type Takes<S, C extends Command> = S extends { commands: readonly (infer X)[] } ? (C extends X ? true : false) : false;
-type Always<S, C extends Command> = S extends { default: unknown } ? true : S extends { required: infer R } ? (C extends keyof R ? true : false) : false;
+type HasDefault<S, C extends Command> = S extends { default: unknown } ? true : S extends { defaultFor: infer D } ? (C extends keyof D ? true : false) : false;
+type IsRequired<S, C extends Command> = S extends { required: infer R } ? (C extends keyof R ? true : false) : false;
+type Always<S, C extends Command> = HasDefault<S, C> extends true ? true : IsRequired<S, C>;
 
 type KindOf<S> = S extends { kind: infer K } ? K : never;
 
@@ -216,8 +245,17 @@ export function keyOf(flag: string): string {
 /** The defaults of a command's options (those that have one). */
 export function defaultsOf<C extends Command>(command: C): Partial<OptionsOf<C>> {
   const out: Record<string, unknown> = {};
-  for (const n of optionNames(command)) if (SPECS[n].default !== undefined) out[n] = SPECS[n].default;
+  for (const n of optionNames(command)) {
+    const value = defaultFor(n, command);
+    if (value !== undefined) out[n] = value;
+  }
   return out as Partial<OptionsOf<C>>;
+}
+
+/** The default of an option for one command (its own where it has one). */
+export function defaultFor(name: OptionName, command: Command): unknown {
+  const spec = SPECS[name];
+  return spec.defaultFor && command in spec.defaultFor ? spec.defaultFor[command] : spec.default;
 }
 
 const CHECKS: Record<NumberCheck, { ok: (v: number) => boolean; expected: string }> = {
@@ -260,7 +298,7 @@ export function optionsFrom<C extends Command, N extends OptionName = OptionName
   for (const name of optionNames(command)) {
     if (only && !(only as readonly string[]).includes(name)) continue;
     const spec = SPECS[name];
-    const value = args[name] ?? args[flagOf(name)] ?? spec.default;
+    const value = args[name] ?? args[flagOf(name)] ?? defaultFor(name, command);
     const missing = spec.required?.[command];
     if (value === undefined && missing) throw new UsageError(missing);
     checkOption(name, value);

@@ -1,5 +1,5 @@
 import { assertFeatures, assertLabels, assertSameDim, type Features } from './features.js';
-import { forEachNeighborBlock, type NeighborOptions } from './cosineNeighbors.js';
+import { forEachNeighborBlock, type NeighborBlock, type NeighborOptions } from './cosineNeighbors.js';
 import { argmaxRows } from './classifierScores.js';
 
 /** The InstDisc / SimCLR-community kNN monitor's settings: 20 neighbours, votes exp(s / 0.07). */
@@ -37,19 +37,31 @@ export function knnClassify(
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`kNN k must be an integer >= 1 (got ${k})`);
   if (!(temperature > 0)) throw new Error(`kNN temperature must be > 0 (got ${temperature})`);
   if (testLabels) assertLabels(testLabels, test.n, numClasses, 'kNN test labels');
-  const kUsed = Math.min(k, train.n);
-  const votes = new Float64Array(test.n * numClasses);
-  forEachNeighborBlock(train, test, () => kUsed, ({ start, count, indices, similarities, stride }) => {
-    for (let q = 0; q < count; q++) {
-      const row = (start + q) * numClasses;
-      for (let i = 0; i < kUsed; i++) {
-        votes[row + trainLabels[indices[q * stride + i]]] += Math.exp(similarities[q * stride + i] / temperature);
-      }
-    }
-  }, neighborOpts);
-  const predictions = argmaxRows(votes, test.n, numClasses);
+  const voter = knnVoter(trainLabels, test.n, numClasses, Math.min(k, train.n), temperature);
+  forEachNeighborBlock(train, test, () => voter.k, voter.visit, neighborOpts);
+  const predictions = voter.predictions();
   if (!testLabels) return { predictions };
   let hits = 0;
   for (let i = 0; i < test.n; i++) if (predictions[i] === testLabels[i]) hits++;
   return { predictions, top1: hits / test.n };
+}
+
+/**
+ * The kNN vote over neighbour blocks: the first `k` neighbours of each query (the blocks may
+ * hold more, best first, when one pass also serves retrieval) vote with weight exp(s/τ).
+ */
+export function knnVoter(trainLabels: Int32Array, nTest: number, numClasses: number, k: number, temperature: number) {
+  const votes = new Float64Array(nTest * numClasses);
+  return {
+    k,
+    visit({ start, count, indices, similarities, stride }: NeighborBlock): void {
+      for (let q = 0; q < count; q++) {
+        const row = (start + q) * numClasses;
+        for (let i = 0; i < k; i++) {
+          votes[row + trainLabels[indices[q * stride + i]]] += Math.exp(similarities[q * stride + i] / temperature);
+        }
+      }
+    },
+    predictions: (): Int32Array => argmaxRows(votes, nTest, numClasses),
+  };
 }

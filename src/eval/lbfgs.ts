@@ -20,6 +20,12 @@ export interface LbfgsOptions {
   gradTol?: number;
   /** Number of (s, y) pairs kept. */
   memory?: number;
+  /**
+   * H₀·v for a fixed initial inverse-Hessian estimate H₀ (symmetric positive definite), used in
+   * place of the usual scalar sᵀy/yᵀy: with a good one (the probe's bound on the Hessian) the
+   * method takes far fewer iterations on ill-conditioned problems. Returns a new vector.
+   */
+  preconditioner?: (v: Float64Array) => Float64Array;
   onIteration?: (iteration: number, value: number) => void;
 }
 
@@ -39,7 +45,7 @@ const MAX_BACKTRACKS = 30;
 export function minimizeLbfgs(
   objective: (x: Float64Array) => ValueAndGradient,
   x0: Float64Array,
-  { maxIter = 500, tol = 1e-5, window = 5, gradTol = 1e-6, memory = 10, onIteration }: LbfgsOptions = {},
+  { maxIter = 500, tol = 1e-5, window = 5, gradTol = 1e-6, memory = 10, preconditioner, onIteration }: LbfgsOptions = {},
 ): LbfgsResult {
   let x: Float64Array = Float64Array.from(x0);
   let { value: f, gradient: g } = objective(x);
@@ -54,12 +60,14 @@ export function minimizeLbfgs(
     if (maxAbs(g) < gradTol) return { x, value: f, iterations: iter - 1, evaluations, stop: 'gradTol' };
 
     // Two-loop recursion: d = -H·g with H the L-BFGS inverse-Hessian estimate.
-    const d = Float64Array.from(g);
+    let d: Float64Array = Float64Array.from(g);
     for (let i = sHist.length - 1; i >= 0; i--) {
       alpha[i] = rhoHist[i] * dot(sHist[i], d);
       axpy(-alpha[i], yHist[i], d);
     }
-    if (sHist.length > 0) {
+    if (preconditioner) {
+      d = preconditioner(d);
+    } else if (sHist.length > 0) {
       const last = sHist.length - 1;
       scale(dot(sHist[last], yHist[last]) / dot(yHist[last], yHist[last]), d);
     }
@@ -72,13 +80,13 @@ export function minimizeLbfgs(
     if (!(slope < 0)) {
       // Not a descent direction (rounding in a float32 objective): restart from steepest descent.
       sHist.length = yHist.length = rhoHist.length = 0;
-      d.set(g);
+      d = preconditioner ? preconditioner(g) : Float64Array.from(g);
       scale(-1, d);
-      slope = -dot(g, g);
+      slope = dot(g, d);
     }
 
-    // Without curvature history the step length is unknown: start at a unit-norm step.
-    let step = sHist.length === 0 ? Math.min(1, 1 / Math.sqrt(dot(g, g))) : 1;
+    // Without curvature history (and no H₀) the step length is unknown: start at a unit-norm step.
+    let step = sHist.length === 0 && !preconditioner ? Math.min(1, 1 / Math.sqrt(dot(g, g))) : 1;
     let accepted: { x: Float64Array; f: number; g: Float64Array } | undefined;
     for (let b = 0; b < MAX_BACKTRACKS; b++) {
       const xNew = Float64Array.from(x);

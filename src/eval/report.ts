@@ -1,7 +1,17 @@
+import { describeSubset, type LabelSubset } from '../data/labelSubset.js';
 import type { LinearProbeResult } from './linearProbe.js';
 import type { PairedComparison } from './pairedComparison.js';
 import type { PairRetrieval } from './pairRetrieval.js';
 import type { RetrievalMetrics } from './retrieval.js';
+
+/** The linear probe and kNN of one feature set trained on a stratified subset of the labels. */
+export interface SubsetScores {
+  features: string;
+  subset: LabelSubset;
+  trainImages: number;
+  linear: LinearProbeResult;
+  knn: { top1: number };
+}
 
 /** The scores of one set of features (the encoder's, or a baseline's). */
 export interface EvalScores {
@@ -24,6 +34,8 @@ export interface ProbeReport extends EvalScores {
   baselines?: { raw?: EvalScores; random?: EvalScores };
   /** Linear-probe top-1 of the encoder against each baseline's, paired over the same test images. */
   comparisons?: { raw?: PairedComparison; random?: PairedComparison };
+  /** With --label-fraction / --per-class: a row per feature set and subset. */
+  labelSubsets?: SubsetScores[];
 }
 
 /** A one-screen table: one row per feature set, scores in percent. */
@@ -56,7 +68,16 @@ export function formatProbeSummary(result: ProbeReport): string {
     '(all scores in %)',
     ...formatPairTable(rows),
     ...Object.entries(result.comparisons ?? {}).map(([name, c]) => formatComparison(name, c)),
+    ...(result.labelSubsets ? ['', ...formatSubsetTable(result.labelSubsets)] : []),
   ].join('\n');
+}
+
+/** Label subsets: a row per feature set and subset, scored on the whole test set. */
+function formatSubsetTable(rows: SubsetScores[]): string[] {
+  const header = ['features', 'labels', 'images', 'linear top-1', 'top-5', 'kNN top-1'];
+  const table = [header, ...rows.map((r) => [r.features, describeSubset(r.subset), String(r.trainImages), percent(r.linear.top1), percent(r.linear.top5), percent(r.knn.top1)])];
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  return table.map((r) => r.map((cell, c) => (c <= 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 }
 
 /** The partner-retrieval table (probe --pairs), or nothing. */

@@ -1,5 +1,5 @@
 import { assertFeatures, assertSameDim, type Features } from './features.js';
-import { forEachNeighborBlock, type NeighborOptions } from './cosineNeighbors.js';
+import { forEachNeighborBlock, type NeighborBlock, type NeighborOptions } from './cosineNeighbors.js';
 
 export interface RetrievalOptions extends NeighborOptions {
   /** Cut-offs for recall@k. */
@@ -36,6 +36,16 @@ export function retrievalMetrics(
       throw new Error(`recall@k needs integer k in [1, ${gallery.n}] (got ${k})`);
     }
   }
+  const scorer = retrievalScorer(galleryLabels, queryLabels, ks);
+  forEachNeighborBlock(gallery, queries, scorer.kOf, scorer.visit, neighborOpts);
+  return scorer.metrics();
+}
+
+/**
+ * Recall@k and AP@R over neighbour blocks: query q needs its `kOf(q)` = max(k, R) nearest
+ * gallery items, best first (blocks may hold more when one pass also serves kNN).
+ */
+export function retrievalScorer(galleryLabels: Int32Array, queryLabels: Int32Array, ks: number[]) {
   const galleryCount = new Map<number, number>();
   for (const l of galleryLabels) galleryCount.set(l, (galleryCount.get(l) ?? 0) + 1);
   const kMax = Math.max(...ks);
@@ -44,7 +54,7 @@ export function retrievalMetrics(
   const recallHits = ks.map(() => 0);
   let apSum = 0;
   let apCount = 0;
-  forEachNeighborBlock(gallery, queries, (q) => Math.max(kMax, rOf(q)), ({ start, count, indices, stride }) => {
+  const visit = ({ start, count, indices, stride }: NeighborBlock): void => {
     for (let q = 0; q < count; q++) {
       const label = queryLabels[start + q];
       const r = rOf(start + q);
@@ -69,8 +79,12 @@ export function retrievalMetrics(
         apCount++;
       }
     }
-  }, neighborOpts);
-  const recallAt: Record<number, number> = {};
-  ks.forEach((k, j) => (recallAt[k] = recallHits[j] / queries.n));
-  return { recallAt, mapAtR: apCount > 0 ? apSum / apCount : NaN };
+  };
+  const metrics = (): RetrievalMetrics => {
+    const recallAt: Record<number, number> = {};
+    ks.forEach((k, j) => (recallAt[k] = recallHits[j] / queryLabels.length));
+    return { recallAt, mapAtR: apCount > 0 ? apSum / apCount : NaN };
+  };
+  return { kOf: (q: number) => Math.max(kMax, rOf(q)), visit, metrics };
 }
+

@@ -61,6 +61,7 @@ export function validateLossOptions(o: LossOptions): void {
   }
   if (o.margin !== undefined && !takesOption(o.loss, 'margin')) throw refuse('--margin', 'margin');
   if (o.labels !== undefined && !takesOption(o.loss, 'labels')) throw refuse('--labels (same-class positives)', 'labels');
+  if (o.loss === 'supcon' && o.labels === undefined) throw new Error('--loss supcon needs --labels <ImageFolder of the --data images> (same class = positive)');
   if (o.pairs !== undefined && !takesOption(o.loss, 'pairs')) throw refuse('--pairs (paired positives)', 'pairs');
   if (o.pairs !== undefined && o.labels !== undefined) throw new Error('--pairs and --labels both give positives: pass one');
   if (o.pairsClosure && o.pairs === undefined) throw new Error('--pairs-closure needs --pairs <file>');

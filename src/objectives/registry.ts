@@ -3,6 +3,7 @@ import { CONTRASTIVE_LOGIT_STATS } from '../losses/contrastiveStats.js';
 import type { DistanceMetric } from '../losses/distances.js';
 import { INFO_NCE_TEMPERATURE } from '../losses/infoNce.js';
 import { NT_XENT_TEMPERATURE } from '../losses/ntXent.js';
+import { SUPCON_TEMPERATURE } from '../losses/supCon.js';
 import { TRIPLET_MARGIN, TRIPLET_STATS } from '../losses/triplet.js';
 import type { TripletMining } from '../losses/tripletMining.js';
 import type { SimclrModel } from '../models/simclrModel.js';
@@ -12,6 +13,7 @@ import { microBatchSize } from '../train/steps/gradientCache.js';
 import { infoNceStep, nceStep, type NegativeSchedule } from '../train/steps/logitSteps.js';
 import { mocoStep } from '../train/steps/mocoStep.js';
 import { ntXentStep } from '../train/steps/ntXentStep.js';
+import { supConStep } from '../train/steps/supConStep.js';
 import { contrastiveStep, rankingStep, tripletStep } from '../train/steps/pairLossStep.js';
 import { pairedShare } from '../data/pairSampler.js';
 import type { PairGraph } from '../data/pairGraph.js';
@@ -142,6 +144,14 @@ export const OBJECTIVES = {
     takes: ['temperature'],
     stats: CONTRASTIVE_LOGIT_STATS,
     createStep: (o, { model, optimizer }) => nceStep(model, optimizer, o.temperature),
+  },
+  supcon: {
+    kind: 'logits',
+    summary: 'supervised NT-Xent (SupCon, Khosla et al. 2020): every view of a same-class image (--labels) is a positive',
+    temperature: SUPCON_TEMPERATURE,
+    takes: ['temperature', 'labels'],
+    stats: CONTRASTIVE_LOGIT_STATS,
+    createStep: (o, { model, optimizer, labels }) => supConStep(model, optimizer, o.temperature, labels),
   },
 } as const satisfies Record<string, Objective>;
 

@@ -21,9 +21,22 @@ export interface LoadedEncoder {
 export async function loadEncoder(spec: string): Promise<LoadedEncoder> {
   const finished = [spec, path.join(spec, 'encoder')].find((d) => fs.existsSync(path.join(d, 'model.json')));
   if (finished) return { encoder: await tf.loadLayersModel(dirLoadHandler(finished)), label: spec };
+  if (!hasCheckpoint(runPaths(spec).checkpoint)) {
+    throw new Error(`--encoder ${spec}: not a run directory, an encoder directory (model.json), 'raw' or 'random'`);
+  }
+  const { model, label } = await loadRunModel(spec);
+  model.head.dispose();
+  return { encoder: model.encoder, label };
+}
+
+/**
+ * Encoder and projection head of a run, from its latest checkpoint (finished or not), read
+ * without touching the run: what fine-tuning from inside the head (SimCLRv2) needs.
+ */
+export async function loadRunModel(spec: string): Promise<{ model: SimclrModel; label: string }> {
   const paths = runPaths(spec);
   if (!hasCheckpoint(paths.checkpoint)) {
-    throw new Error(`--encoder ${spec}: not a run directory, an encoder directory (model.json), 'raw' or 'random'`);
+    throw new Error(`--encoder ${spec}: no checkpoint/ with the projection head (a run directory is needed, not an encoder directory)`);
   }
   let options: Parameters<typeof modelConfigOf>[0];
   let totalSteps: number | undefined;
@@ -38,8 +51,7 @@ export async function loadEncoder(spec: string): Promise<LoadedEncoder> {
   const model = SimclrModel.build(modelConfigOf(options));
   try {
     const step = await loadCheckpointWeights(paths.checkpoint, model);
-    model.head.dispose();
-    return { encoder: model.encoder, label: `${spec} (checkpoint, step ${step}${totalSteps ? ` of ${totalSteps}` : ''})` };
+    return { model, label: `${spec} (checkpoint, step ${step}${totalSteps ? ` of ${totalSteps}` : ''})` };
   } catch (err) {
     model.dispose();
     throw err;

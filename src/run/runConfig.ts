@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { optionNames, optionsFrom } from '../config/options.js';
+import { optionNames, optionsFrom, type Command } from '../config/options.js';
 import type { PretrainOptions } from '../config/pretrainOptions.js';
 import type { Schedule } from '../optim/schedule.js';
 
@@ -36,4 +36,11 @@ export function resumedOptions(config: RunConfig, requested: PretrainOptions): P
   const newLength = requested.steps !== undefined || requested.epochs !== undefined;
   const length = newLength ? { steps: requested.steps, epochs: requested.epochs ?? config.options.epochs } : {};
   return { ...optionsFrom('pretrain', { ...config.options, ...invocation, ...length }), out: requested.out };
+}
+
+/** A resumed run of another command (fine-tuning): its own options, with this invocation's operational ones; no new length. */
+export function resumedRunOptions<T extends { out: string }>(command: Command, config: RunConfig, requested: T): T {
+  const record = requested as unknown as Record<string, unknown>;
+  const invocation = Object.fromEntries(optionNames(command, RESUME_OVERRIDES).map((name) => [name, record[name]]));
+  return { ...optionsFrom(command, { ...config.options, ...invocation }), out: requested.out } as unknown as T;
 }

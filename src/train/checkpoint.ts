@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { recoverDir } from '../io/atomic.js';
 import { loadTensorMap, saveTensorMap } from '../io/modelStore.js';
-import type { SimclrModel } from '../models/simclrModel.js';
+import type { TrainableModel } from '../models/trainableModel.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
 /** What a checkpoint records besides tensors: enough to continue the run exactly. */
@@ -28,7 +28,7 @@ const OBJECTIVE = 'objective/';
  */
 export async function saveCheckpoint(
   dir: string,
-  model: SimclrModel,
+  model: TrainableModel,
   optimizer: Optimizer,
   step: number,
   objectiveState: tf.NamedTensorMap = {},
@@ -70,7 +70,7 @@ export function checkpointStep(dir: string): number {
  */
 export async function loadCheckpoint(
   dir: string,
-  model: SimclrModel,
+  model: TrainableModel,
   optimizer: Optimizer,
   restoreObjective?: (tensors: tf.NamedTensorMap) => void,
 ): Promise<CheckpointMeta> {
@@ -99,7 +99,7 @@ export async function loadCheckpoint(
 }
 
 /** Copies a checkpoint's `model/` tensors into the model's weights, checking names and shapes. */
-function assignModelWeights(dir: string, tensors: tf.NamedTensorMap, model: SimclrModel): void {
+function assignModelWeights(dir: string, tensors: tf.NamedTensorMap, model: TrainableModel): void {
   for (const [name, v] of Object.entries(model.namedWeights())) {
     const saved = tensors[MODEL + name];
     if (!saved) throw new Error(`checkpoint ${dir} has no weight ${name}: was it written by a different model (--backbone/--width/--proj-*)?`);
@@ -121,7 +121,7 @@ function checkpointMeta(dir: string, meta: unknown): CheckpointMeta {
  * Loads only the model weights of a checkpoint, without touching the directory: the run that
  * writes it may still be training (probing a run as it goes). Returns the step.
  */
-export async function loadCheckpointWeights(dir: string, model: SimclrModel, retry: { attempts?: number; retryMs?: number } = {}): Promise<number> {
+export async function loadCheckpointWeights(dir: string, model: TrainableModel, retry: { attempts?: number; retryMs?: number } = {}): Promise<number> {
   const { tensors, meta } = await readWhileRunWrites(dir, retry);
   try {
     const m = checkpointMeta(dir, meta);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { SimclrModel } from '../models/simclrModel.js';
+import type { TrainableModel } from '../models/trainableModel.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { learningRateAt, type Schedule } from '../optim/schedule.js';
 import { saveCheckpoint } from './checkpoint.js';
@@ -26,6 +26,8 @@ export interface TrainLoopOptions {
   /** A non-finite loss or gradient: stop the run (default) or skip that step and count it. */
   onNan: OnNanPolicy;
   startStep: number;
+  /** Stop after this step (default: the schedule's last): fine-tuning runs one epoch per call and evaluates in between. */
+  until?: number;
   logEvery: number;
   checkpointEvery: number;
   checkpointDir: string;
@@ -60,10 +62,10 @@ export class NonFiniteLossError extends Error {
 /**
  * The pretraining loop: while step t trains, the batcher already makes step t+1's views,
  * so the time spent awaiting a batch is the data stall. Logs every `logEvery` steps,
- * checkpoints every `checkpointEvery` steps and at the end; an aborted `signal` checkpoints and stops.
+ * checkpoints every `checkpointEvery` steps and at the end (or `until`); an aborted `signal` checkpoints and stops.
  */
 export async function trainLoop(
-  model: SimclrModel,
+  model: TrainableModel,
   optimizer: Optimizer,
   trainStep: TrainStep,
   batcher: ViewBatcher,
@@ -73,6 +75,7 @@ export async function trainLoop(
 ): Promise<TrainLoopResult> {
   const { batchSize: B, imageSize: S, schedule } = o;
   const total = schedule.totalSteps;
+  const end = Math.min(total, o.until ?? total);
   let stopRequested = false;
   const onAbort = () => {
     stopRequested = true;
@@ -87,7 +90,7 @@ export async function trainLoop(
   let step = o.startStep;
   let lastSaved = o.startStep;
   try {
-    while (step < total && !stopRequested) {
+    while (step < end && !stopRequested) {
       const t0 = performance.now();
       const views = await batcher.batch(step);
       const t1 = performance.now();
@@ -114,7 +117,7 @@ export async function trainLoop(
       progress.update({ step, totalSteps: total, imagesPerSec, loss: result.loss });
 
       const evaluation = o.evaluate && (step % o.evaluate.every === 0 || step === total) ? o.evaluate.run() : undefined;
-      if (step % o.logEvery === 0 || step === total || evaluation) {
+      if (step % o.logEvery === 0 || step === end || evaluation) {
         const record: MetricsRecord = {
           step,
           epoch: step / batcher.stepsPerEpoch,
@@ -130,7 +133,7 @@ export async function trainLoop(
         progress.log({ step, totalSteps: total, imagesPerSec, loss: record.loss, extra: `stall ${(100 * record.dataStall).toFixed(1)}%${scores.join('')}` });
         window.reset();
       }
-      if (step % o.checkpointEvery === 0 && step < total) {
+      if (step % o.checkpointEvery === 0 && step < end) {
         await saveCheckpoint(o.checkpointDir, model, optimizer, step, trainStep.state?.());
         lastSaved = step;
       }
@@ -140,12 +143,12 @@ export async function trainLoop(
     o.signal?.removeEventListener('abort', onAbort);
     progress.done();
   }
-  const stopped = stopRequested && step < total ? { stopped: 'signal' as const } : {};
+  const stopped = stopRequested && step < end ? { stopped: 'signal' as const } : {};
   return { finalStep: step, lastLoss, skippedSteps, ...stopped };
 }
 
 /** Copies of the weights a step changes besides the update (BN moving mean and variance). */
-function copyNonTrainable(model: SimclrModel): Map<tf.Variable, tf.Tensor> {
+function copyNonTrainable(model: TrainableModel): Map<tf.Variable, tf.Tensor> {
   const trainable = new Set(Object.values(model.namedWeights(true)));
   const frozen = Object.values(model.namedWeights()).filter((v) => !trainable.has(v));
   return new Map(frozen.map((v) => [v, tf.clone(v)]));

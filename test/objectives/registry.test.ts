@@ -15,6 +15,8 @@ afterAll(() => tf.disposeVariables());
 
 const options = (loss: LossName, extra: Partial<typeof PRETRAIN_DEFAULTS> = {}) => ({ ...PRETRAIN_DEFAULTS, batchSize: B, queueSize: 12, loss, ...extra });
 const context = { step: 0, imageIndices: Array.from({ length: B }, (_, i) => i) };
+/** Classes of the B images for the objectives that need labels (supcon): two images per class. */
+const labelsFor = (loss: LossName) => (loss === 'supcon' ? Int32Array.from({ length: B }, (_, i) => i >> 1) : undefined);
 
 /** Loss and stats of one step from the same fresh model and views. */
 async function firstStep(make: (m: ReturnType<typeof tinyModel>) => TrainStep): Promise<{ name: string; loss: number; stats: Record<string, number> }> {
@@ -30,12 +32,12 @@ async function firstStep(make: (m: ReturnType<typeof tinyModel>) => TrainStep): 
 
 describe('the objective registry', () => {
   it('lists the --loss choices in registry order', () => {
-    expect(LOSS_NAMES).toEqual(['ntxent', 'infonce', 'moco', 'triplet', 'ranking', 'contrastive', 'nce']);
+    expect(LOSS_NAMES).toEqual(['ntxent', 'infonce', 'moco', 'triplet', 'ranking', 'contrastive', 'nce', 'supcon']);
   });
 
   it.each(LOSS_NAMES)('%s: createTrainStep builds the step of that name, which logs exactly the declared statistics', async (loss) => {
     const before = tf.memory().numTensors;
-    const { name, stats } = await firstStep(({ model, optimizer }) => createTrainStep(options(loss), model, optimizer));
+    const { name, stats } = await firstStep(({ model, optimizer }) => createTrainStep(options(loss), model, optimizer, { labels: labelsFor(loss) }));
     expect(name).toBe(loss);
     expect(Object.keys(stats)).toEqual([...OBJECTIVES[loss].stats]);
     expect(tf.memory().numTensors).toBe(before);
@@ -66,9 +68,9 @@ describe('the objective registry', () => {
   });
 
   it('derives the option texts and who takes what from the entries', () => {
-    expect(defaultsText('temperature')).toBe('0.5 ntxent, 0.07 infonce/moco/nce');
+    expect(defaultsText('temperature')).toBe('0.5 ntxent, 0.07 infonce/moco/nce, 0.1 supcon');
     expect(defaultsText('margin')).toBe('0.2 triplet/ranking, 1 contrastive');
-    expect(lossesTaking('labels')).toEqual(['triplet', 'ranking', 'contrastive']);
+    expect(lossesTaking('labels')).toEqual(['triplet', 'ranking', 'contrastive', 'supcon']);
     expect(lossesTaking('pairs')).toEqual(['ntxent', 'infonce', 'triplet', 'ranking', 'contrastive']);
     expect(lossesTaking('negatives')).toEqual(['ntxent', 'infonce']);
     expect(lossesTaking('microBatch')).toEqual(['ntxent']);
@@ -77,14 +79,15 @@ describe('the objective registry', () => {
   it('refuses options the objective does not take, naming the ones that do', () => {
     const o = (loss: LossName, extra: object) => ({ ...options(loss), ...extra });
     expect(() => validateLossOptions(o('nce', { margin: 0.5 }))).toThrow('--margin needs --loss triplet, ranking or contrastive, got nce');
-    expect(() => validateLossOptions(o('infonce', { labels: 'x' }))).toThrow('--labels (same-class positives) needs --loss triplet, ranking or contrastive, got infonce');
+    expect(() => validateLossOptions(o('infonce', { labels: 'x' }))).toThrow('--labels (same-class positives) needs --loss triplet, ranking, contrastive or supcon, got infonce');
     expect(() => validateLossOptions(o('contrastive', { temperature: 0.1 }))).toThrow('--temperature has no meaning with --loss contrastive (it uses --margin)');
-    expect(() => validateLossOptions(o('ntxent' as LossName, { loss: 'simsiam' }))).toThrow('--loss must be one of ntxent, infonce, moco, triplet, ranking, contrastive, nce, got simsiam');
+    expect(() => validateLossOptions(o('ntxent' as LossName, { loss: 'simsiam' }))).toThrow('--loss must be one of ntxent, infonce, moco, triplet, ranking, contrastive, nce, supcon, got simsiam');
+    expect(() => validateLossOptions(options('supcon'))).toThrow('--loss supcon needs --labels');
     expect(() => validateLossOptions(o('moco', { negatives: 8 }))).toThrow('--negatives (negative sampling) needs --loss ntxent or infonce, got moco');
     expect(() => validateLossOptions(o('ntxent', { negativesAfter: 2 }))).toThrow('--negatives-after needs --negatives K');
     expect(() => validateLossOptions(o('ntxent', { negatives: 8, microBatch: 4, pairs: 'p.csv' }))).not.toThrow();
     expect(() => validateLossOptions(o('triplet', { pairs: 'p.csv', labels: 'x' }))).toThrow('--pairs and --labels both give positives');
     expect(() => validateLossOptions(o('ntxent', { pairsClosure: true }))).toThrow('--pairs-closure needs --pairs <file>');
-    for (const loss of LOSS_NAMES) expect(() => validateLossOptions(options(loss))).not.toThrow();
+    for (const loss of LOSS_NAMES) expect(() => validateLossOptions({ ...options(loss), ...(loss === 'supcon' && { labels: 'x' }) })).not.toThrow();
   });
 });

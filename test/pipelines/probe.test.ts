@@ -69,6 +69,21 @@ describe('simclr probe', () => {
     expect(saved.classes).toEqual(['class0', 'class1', 'class2']);
   });
 
+  it('--label-fraction: linear probe and kNN on stratified, seeded subsets, a row each; the whole set reuses the main scores', async () => {
+    const report = await probe(args({ encoder: 'raw', labelFraction: '0.25,1' }), quiet);
+    const rows = report.labelSubsets!;
+    expect(rows.map((r) => [r.features, r.subset, r.trainImages])).toEqual([
+      ['raw', { fraction: 0.25 }, 9],
+      ['raw', { fraction: 1 }, 36],
+    ]);
+    expect(rows[1].linear.top1).toBe(report.linear.top1);
+    expect(rows[1].knn.top1).toBe(report.knn.top1);
+    expect(rows[0].linear.top1).toBeGreaterThan(0.9); // colour-coded classes: 3 images each suffice
+    const again = await probe(args({ encoder: 'raw', perClass: '3' }), quiet);
+    expect(again.labelSubsets![0].linear).toEqual(rows[0].linear); // 3 per class = 25 % here, same seed ⇒ same subset
+    await expect(probe(args({ perClass: '1' }), quiet)).rejects.toThrow(/1 per class: .*at least 2 images of a class/);
+  });
+
   it('rejects a test class absent from training, one class, and an encoder without weights', async () => {
     const extra = path.join(root, 'test-extra');
     await makeTinyImageFolder(extra, 4, 2, 16, 3);

@@ -91,7 +91,7 @@ describe('simclr pretrain rejects loss options that do not fit --loss', () => {
   }
 
   it.each([
-    [['--labels', 'x'], /--labels \(same-class positives\) needs --loss triplet, ranking or contrastive, got ntxent/],
+    [['--labels', 'x'], /--labels \(same-class positives\) needs --loss triplet, ranking, contrastive or supcon, got ntxent/],
     [['--loss', 'moco', '--margin', '0.3'], /--margin needs --loss triplet, ranking or contrastive, got moco/],
     [['--loss', 'triplet', '--temperature', '0.1'], /--temperature has no meaning with --loss triplet/],
     [['--loss', 'contrastive', '--margin', '0'], /--margin must be a positive number, got 0/],

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { SimclrModel } from '../../models/simclrModel.js';
+import type { TrainableModel } from '../../models/trainableModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 
 /** What one optimizer step reports; `stats` are logged as they are (e.g. top1, cosines). */
@@ -33,7 +33,7 @@ export interface TrainStep {
   dispose?(): void;
 }
 
-/** Parameter gradients keyed by the model's stable weight names (see SimclrModel.namedWeights). */
+/** Parameter gradients keyed by the model's stable weight names (see TrainableModel.namedWeights). */
 export type NamedGrads = Record<string, tf.Tensor>;
 
 /**
@@ -41,7 +41,7 @@ export type NamedGrads = Record<string, tf.Tensor>;
  * then — only if both are finite — the optimizer update. Disposes `grads` and `statsTensor`.
  */
 export async function finishStep(
-  model: SimclrModel,
+  model: TrainableModel,
   optimizer: Optimizer,
   loss: tf.Scalar,
   grads: NamedGrads,
@@ -67,7 +67,7 @@ export async function finishStep(
 }
 
 /** tf.variableGrads over the model's trainable weights, re-keyed by stable weight names. */
-export function modelGrads(model: SimclrModel, f: () => tf.Scalar): { value: tf.Scalar; grads: NamedGrads } {
+export function modelGrads(model: TrainableModel, f: () => tf.Scalar): { value: tf.Scalar; grads: NamedGrads } {
   const variables = model.namedWeights(true);
   const keyOf = new Map(Object.entries(variables).map(([key, v]) => [v.name, key]));
   const { value, grads } = tf.variableGrads(f, Object.values(variables));
