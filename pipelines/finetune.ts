@@ -149,7 +149,7 @@ async function trainFineTune(options: FineTuneOptions, resume: boolean, p: Prepa
       log(step >= totalSteps ? `${options.out} already finished (step ${step}/${totalSteps})` : `resuming ${options.out} at step ${step}/${totalSteps}`);
     } else {
       await writeJsonAtomic(paths.config, {
-        options,
+        options: recordedOptions(options),
         backend: p.backend,
         versions: versions(),
         encoder: { spec: options.encoder, source: p.label, inputSize: size, fromHeadLayer: options.fromHeadLayer },
@@ -315,4 +315,12 @@ function countPerClass(labels: Int32Array, classNames: string[]): Record<string,
 
 function pct(x: number): string {
   return (100 * x).toFixed(2);
+}
+
+/** The architecture flags build only `--encoder random`; a loaded encoder brings its own (see `encoder`). */
+const ARCHITECTURE = ['backbone', 'width', 'cifarStem', 'imageSize'] as const;
+
+function recordedOptions(o: FineTuneOptions): Partial<FineTuneOptions> {
+  if (o.encoder === 'random') return o;
+  return Object.fromEntries(Object.entries(o).filter(([key]) => !(ARCHITECTURE as readonly string[]).includes(key))) as Partial<FineTuneOptions>;
 }

@@ -69,6 +69,10 @@ describe('simclr finetune (real CLI, tiny data)', () => {
     // The classifier starts at zero: every class scores 0, so the first loss is ln C exactly.
     expect(records[0].loss).toBeCloseTo(Math.log(CLASSES), 5);
 
+    // config.json: a loaded encoder brings its architecture, so the unused architecture flags are not recorded as if they described it.
+    const recorded = read(path.join(out, 'config.json')) as { options: Record<string, unknown> };
+    for (const key of ['backbone', 'width', 'cifarStem', 'imageSize']) expect(recorded.options).not.toHaveProperty(key);
+
     // The stratified subset: PER_CLASS images of each class, all from the training folder.
     const subset = fs.readFileSync(path.join(out, 'train-subset.txt'), 'utf8').trim().split('\n');
     for (let c = 0; c < CLASSES; c++) expect(subset.filter((p) => p.startsWith(path.join(train, `class${c}`) + path.sep))).toHaveLength(PER_CLASS);
