@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { readConfigFile } from '../src/config/configFile.js';
 import { optionsFrom, UsageError } from '../src/config/options.js';
-import { encoderDefaultsOf, PRETRAIN_DEFAULTS } from '../src/config/pretrainOptions.js';
+import { encoderDefaultsOf } from '../src/config/pretrainOptions.js';
 import { packageVersion } from '../src/config/packageRoot.js';
 import { RUN_OPTIONS } from '../src/ablate/grid.js';
 import { ablate, ablateCellCommand, mergeGrid } from './ablate.js';
@@ -81,7 +81,7 @@ export function buildCli(argv: string[]): Argv {
           .example('$0 probe --encoder runs/first --train data/sample/train --test data/sample/test', ''),
       async (args) => {
         const o = optionsFrom('probe', args);
-        const report = await probe({ ...o, defaults: encoderDefaultsOf({ ...PRETRAIN_DEFAULTS, ...o }) });
+        const report = await probe({ ...o, defaults: encoderDefaultsOf(o) });
         console.log(formatProbeSummary(report));
         if (o.out) console.log(`written: ${o.out}`);
       },
@@ -95,7 +95,7 @@ export function buildCli(argv: string[]): Argv {
           .example('$0 embed --encoder runs/first --data ./photos --out emb.npy', ''),
       async (args) => {
         const o = optionsFrom('embed', args);
-        const result = await embed({ ...o, defaults: encoderDefaultsOf({ ...PRETRAIN_DEFAULTS, ...o }) });
+        const result = await embed({ ...o, defaults: encoderDefaultsOf(o) });
         console.log(`written: ${o.out} (${result.rows} × ${result.dim} float32) and ${result.pathsFile}`);
       },
     )
@@ -119,7 +119,7 @@ export function buildCli(argv: string[]): Argv {
           .example('$0 explore --encoder runs/first --data data/sample/test --out explore', ''),
       async (args) => {
         const o = optionsFrom('explore', args);
-        const result = await explore({ ...o, defaults: encoderDefaultsOf({ ...PRETRAIN_DEFAULTS, ...o }) });
+        const result = await explore({ ...o, defaults: encoderDefaultsOf(o) });
         const knn = result.knnTop1 !== undefined ? `, leave-one-out kNN ${(100 * result.knnTop1).toFixed(1)} %` : '';
         console.log(`explorer: ${result.images} images, ${result.map.toUpperCase()} map${knn}`);
         console.log(openHint(o.out));

@@ -129,7 +129,6 @@ async function train(options: ResolvedOptions, inputs: RunInputs, hooks: Pretrai
     let startStep = 0;
     if (saved) {
       startStep = (await loadCheckpoint(paths.checkpoint, model, optimizer, (tensors) => trainStep.restore?.(tensors))).step;
-      checkLength(options.out, startStep, totalSteps);
       if (totalSteps !== saved.schedule.totalSteps) {
         await writeJsonAtomic(paths.config, withLength(saved, options, schedule, startStep));
         log(`${options.out}: length ${saved.schedule.totalSteps} → ${totalSteps} steps from step ${startStep} (schedule recomputed for the new length)`);

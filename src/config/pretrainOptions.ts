@@ -94,8 +94,11 @@ export function modelConfigOf(o: Pick<PretrainOptions, 'backbone' | 'width' | 'i
   };
 }
 
-/** What `raw` / `random` baselines take from a run's options: input size and architecture. */
-export function encoderDefaultsOf(o: Parameters<typeof modelConfigOf>[0]): { imageSize: number; architecture: Omit<ModelConfig, 'imageSize'> } {
-  const { imageSize, ...architecture } = modelConfigOf(o);
+/**
+ * What `raw` / `random` baselines take from a command's options: input size and architecture,
+ * the pretrain defaults filling what the command does not take (the projection head).
+ */
+export function encoderDefaultsOf(o: Partial<Parameters<typeof modelConfigOf>[0]>): { imageSize: number; architecture: Omit<ModelConfig, 'imageSize'> } {
+  const { imageSize, ...architecture } = modelConfigOf({ ...PRETRAIN_DEFAULTS, ...o });
   return { imageSize, architecture };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embed } from '../../pipelines/embed.js';
 import { explore, type ExploreResult } from '../../pipelines/explore.js';
 import { selectBackend } from '../../src/backend/select.js';
-import { encoderDefaultsOf, PRETRAIN_DEFAULTS } from '../../src/config/pretrainOptions.js';
+import { encoderDefaultsOf } from '../../src/config/pretrainOptions.js';
 import { forEachNeighborBlock } from '../../src/eval/cosineNeighbors.js';
 import { readNpy } from '../../src/io/npy.js';
 import { collectErrors, findChromium, launchChromium } from './chromium.js';
@@ -35,7 +35,7 @@ describe.skipIf(!chrome)('simclr explore: the page in headless Chromium, from fi
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'simclr-explore-'));
     await selectBackend('wasm', { quiet: true });
     const encoder = RECORD_ENCODER ?? (await writeTestExport(root, 28));
-    const defaults = encoderDefaultsOf({ ...PRETRAIN_DEFAULTS, imageSize: 28 });
+    const defaults = encoderDefaultsOf({ imageSize: 28 });
     out = path.join(root, 'explore');
     const common = { encoder, data: SAMPLE, backend: 'wasm' as const, batchSize: 128, concurrency: 4, maxPixels: 1e8, defaults };
     result = await explore({ ...common, out, seed: 0, neighbors: K, k: 20, map: 'auto' }, () => {});
