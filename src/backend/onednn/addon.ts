@@ -67,6 +67,11 @@ export function loadAddon(): OnednnAddon | Error {
   if (loaded) return loaded;
   const path = addonPath();
   if (path === undefined) return new Error(`the oneDNN addon is not built: ${ONEDNN_INSTALL_HINT}`);
+  // OpenMP's default spin-waiting at barriers collapses throughput whenever another process
+  // takes a core (the augmentation worker, anything else running): measured 31.9 → 119 images/s
+  // under load and no loss on an idle machine (bench/README.md). libgomp reads this once, when
+  // the addon loads it; a user's own setting wins.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   try {
     loaded = createRequire(import.meta.url)(path) as OnednnAddon;
     return loaded;
