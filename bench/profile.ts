@@ -1,11 +1,13 @@
 /**
  * Where a training step of the bench model spends its time, by kernel, on wasm or onednn (whose
  * kernels are synchronous, so tf.profile's wall time per kernel is the kernel's own cost). Run by hand:
- *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--cpu-time] [--batch-size 128] [--top 25] [--inference]
- * --inference profiles the encoder's forward in inference mode over the 2B views instead of a step.
+ *   npx tsc -p . && node dist/bench/profile.js [--backend wasm|onednn] [--threads n] [--cpu-time] [--batch-size 128] [--top 25] [--inference [--unfolded]]
+ * --inference profiles the encoder's forward in inference mode over the 2B views instead of a
+ * step: the BatchNorm-folded copy that features are computed with, or with --unfolded the encoder itself.
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../src/backend/select.js';
+import { foldBatchNorm } from '../src/models/foldBatchNorm.js';
 import { benchSetup, intFlag, randomViews } from './benchModel.js';
 
 const batchSize = intFlag('batch-size', 128);
@@ -16,8 +18,11 @@ const threadsArg = process.argv.indexOf('--threads');
 const backend = await selectBackend(backendName, threadsArg >= 0 ? { threads: intFlag('threads', 1) } : {});
 const { model, step, dispose } = benchSetup(batchSize);
 const inference = process.argv.includes('--inference');
+// What probe/embed run (featureExtractor.ts): the encoder with BatchNorm folded into its
+// convolutions; --unfolded profiles the encoder itself in inference mode.
+const inferenceModel = !inference ? undefined : process.argv.includes('--unfolded') ? model.encoder : foldBatchNorm(model.encoder);
 const forward = async (x: tf.Tensor4D) => {
-  const h = model.encoder.apply(x, { training: false }) as tf.Tensor;
+  const h = inferenceModel!.apply(x, { training: false }) as tf.Tensor;
   await h.data();
   h.dispose();
 };
@@ -47,6 +52,7 @@ const wallMs = performance.now() - t0;
 const used = process.cpuUsage(cpu);
 const cpuMs = (used.user + used.system) / 1000;
 views.dispose();
+if (inferenceModel !== model.encoder) inferenceModel?.dispose();
 dispose();
 
 interface Row {

@@ -4,7 +4,7 @@
  * on a tfjs backend, then the same model in PyTorch (bench/pytorch/simclr_bench.py) in the
  * same run, and a table of both with the ratio simclr-ts ÷ PyTorch.
  * Prints training images/s and GFLOP/s (3 × forward FLOPs × 2B views ÷ step time; medians
- * after warm-up), inference images/s (encoder forward only), the data-stall fraction and peak RSS.
+ * after warm-up), inference images/s (encoder forward only, BatchNorm folded as probe/embed run it), the data-stall fraction and peak RSS.
  *
  *   npm run bench:train                       # batch 256, then batch 4096 with --micro-batch 256,
  *                                             # each on one thread and with --replicas 2
@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_RECIPE, Rng, TwoViewStage, type ViewSource } from '../augment/index.js';
 import { BackendError, selectBackend, type BackendName } from '../src/backend/select.js';
 import type { PretrainOptions } from '../src/config/pretrainOptions.js';
+import { foldBatchNorm } from '../src/models/foldBatchNorm.js';
 import { benchSetup, forwardFlops, IMAGE_SIZE, intFlag, median, randomViews } from './benchModel.js';
 import { printSideBySide, type CaseResult } from './sideBySide.js';
 import { runTorchReference, type TorchResult } from './torchReference.js';
@@ -44,9 +45,13 @@ function randomSource(count: number, size: number): ViewSource {
   return { kind: 'memory', size, count, pixels };
 }
 
-/** Encoder-only forward (BN in inference mode), images/s over `views` views in chunks. */
-async function inferenceRate(encoder: tf.LayersModel, views: number): Promise<number> {
+/**
+ * Encoder-only forward as features are computed (featureExtractor.ts: BatchNorm folded into the
+ * convolutions), images/s over `views` views in chunks.
+ */
+async function inferenceRate(trained: tf.LayersModel, views: number, folded = true): Promise<number> {
   const chunk = Math.min(views, INFERENCE_CHUNK);
+  const encoder = folded ? foldBatchNorm(trained) : trained;
   const x = randomViews(chunk / 2);
   const once = async () => {
     const t0 = performance.now();
@@ -60,6 +65,7 @@ async function inferenceRate(encoder: tf.LayersModel, views: number): Promise<nu
   await once();
   const seconds = median([await once(), await once(), await once()]);
   x.dispose();
+  if (folded) encoder.dispose();
   return views / seconds;
 }
 
@@ -133,6 +139,7 @@ async function runCase(resultFile: string): Promise<void> {
   await stage.close();
   clearInterval(keepAlive);
   const inference = await inferenceRate(model.encoder, Math.min(2 * batchSize, 2048));
+  const unfolded = await inferenceRate(model.encoder, Math.min(2 * batchSize, 2048), false);
   dispose();
 
   const seconds = median(stepSeconds);
@@ -145,7 +152,8 @@ async function runCase(resultFile: string): Promise<void> {
   const cpuSeconds = median(stepCpuSeconds);
   console.log(`  per CPU-second: ${(batchSize / cpuSeconds).toFixed(1)} images/s, ${((gflops * seconds) / cpuSeconds).toFixed(1)} GFLOP/s ` +
     `(median step ${cpuSeconds.toFixed(2)} CPU-s, incl. the augmentation worker)`);
-  console.log(`  inference:  ${inference.toFixed(0)} images/s (encoder forward, batches of ${Math.min(2 * batchSize, INFERENCE_CHUNK)})`);
+  console.log(`  inference:  ${inference.toFixed(0)} images/s (encoder forward with BatchNorm folded, batches of ${Math.min(2 * batchSize, INFERENCE_CHUNK)}; ` +
+    `${unfolded.toFixed(0)} unfolded)`);
   console.log(`  data stall: ${((100 * waitMs) / totalMs).toFixed(1)} % (time awaiting the two-view stage ÷ step wall time)`);
   console.log(`  peak RSS:   ${peakRss.toFixed(2)} GiB`);
 

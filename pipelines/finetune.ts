@@ -284,7 +284,9 @@ function selectImages(split: LabelledDataset, rows: Int32Array, size: number): U
 function evaluateOn(model: FineTuneModel, test: LabelledDataset, classNames: string[]): ClassifierReport {
   const source = test.dataset.source;
   if (source.kind !== 'memory') throw new Error('finetune: images must be decoded into memory');
-  const logits = fromLayersModel('classifier', model.model).embed(source.pixels, test.labels.length);
+  const classifier = fromLayersModel('classifier', model.model, { borrowed: true });
+  const logits = classifier.embed(source.pixels, test.labels.length);
+  classifier.dispose();
   return classifierReport(logits, test.labels, classNames);
 }
 

@@ -4,6 +4,7 @@ export { buildResNet, featureDim, isBackbone, type Backbone, type ResNetOptions 
 export { buildProjectionHead, type ProjectionHeadOptions } from './models/projectionHead.js';
 export { SimclrModel, type ModelConfig } from './models/simclrModel.js';
 export { fromLayersModel, type FeatureExtractor } from './models/featureExtractor.js';
+export { foldBatchNorm } from './models/foldBatchNorm.js';
 export { loadEncoder, loadFeatureExtractor } from './run/loadEncoder.js';
 export * from './optim/index.js';
 export { trainLoop, NonFiniteLossError, type TrainLoopOptions, type TrainLoopResult, type ViewBatcher } from './train/trainer.js';

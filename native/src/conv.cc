@@ -1,4 +1,6 @@
-// 2-D convolution, NHWC activations and HWIO filters (TF.js's layouts), f32. Geometry is
+// 2-D convolution, NHWC activations and HWIO filters (TF.js's layouts), f32. The forward pass
+// optionally fuses a per-channel bias, a residual added to its output (a oneDNN binary post-op:
+// the residual is read in place, no separate add pass) and a ReLU after both. Geometry is
 // [strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight] with TF.js's
 // dilation convention (1 = none).
 #include "conv.h"
@@ -55,16 +57,16 @@ memory::desc wAnyDesc(const Shapes& s) {
 }
 
 dnnl::convolution_forward::primitive_desc forwardDesc(const Shapes& s, const Geometry& g, bool bias, bool relu,
-                                                      dnnl::prop_kind kind) {
+                                                      dnnl::prop_kind kind, bool residual = false) {
   memory::desc biasMd = bias ? memory::desc({s.y[3]}, memory::data_type::f32, tag::a) : memory::desc();
   dnnl::convolution_forward::desc d(kind, dnnl::algorithm::convolution_direct, xDesc(s), wAnyDesc(s), biasMd,
                                     yDesc(s), g.strides, g.dilates, g.padL, g.padR);
   dnnl::primitive_attr attr;
-  if (relu) {
-    dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-    attr.set_post_ops(ops);
-  }
+  dnnl::post_ops ops;
+  // Post-ops run in order: y = relu(conv + bias + residual).
+  if (residual) ops.append_binary(dnnl::algorithm::binary_add, yDesc(s));
+  if (relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  if (residual || relu) attr.set_post_ops(ops);
   return dnnl::convolution_forward::primitive_desc(d, attr, cpuEngine());
 }
 
@@ -123,26 +125,30 @@ std::vector<int64_t> geometryKey(const Geometry& g) {
 
 napi_value Conv2dForward(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    auto a = callArgs(env, info, 9);
-    auto g = readGeometry(env, a[7]);
+    auto a = callArgs(env, info, 10);
+    auto g = readGeometry(env, a[8]);
     Shapes s = checkShapes(intList(env, a[1], 4, "xDims", 0, kMaxDim), intList(env, a[3], 4, "wDims", 0, kMaxDim),
-                           intList(env, a[6], 4, "yDims", 0, kMaxDim), g);
+                           intList(env, a[7], 4, "yDims", 0, kMaxDim), g);
     float* x = floatArray(env, a[0], product(s.x), "x");
     float* w = floatArray(env, a[2], product(s.w), "filter");
     bool hasBias = !isNullish(env, a[4]);
     float* bias = hasBias ? floatArray(env, a[4], s.y[3], "bias") : nullptr;
-    float* y = floatArray(env, a[5], product(s.y), "y");
-    bool relu = boolArg(env, a[8], "relu");
+    bool hasResidual = !isNullish(env, a[5]);
+    float* residual = hasResidual ? floatArray(env, a[5], product(s.y), "residual") : nullptr;
+    float* y = floatArray(env, a[6], product(s.y), "y");
+    if (hasResidual && residual == y) throw ArgError("residual and y must be different buffers");
+    bool relu = boolArg(env, a[9], "relu");
 
-    auto key = cacheKey("convF", {s.x, s.w, s.y, geometryKey(g), {hasBias, relu}});
+    auto key = cacheKey("convF", {s.x, s.w, s.y, geometryKey(g), {hasBias, relu, hasResidual}});
     ForwardPlan& plan = forwardPlans.get(key, [&] {
-      auto pd = forwardDesc(s, g, hasBias, relu, dnnl::prop_kind::forward_inference);
+      auto pd = forwardDesc(s, g, hasBias, relu, dnnl::prop_kind::forward_inference, hasResidual);
       return ForwardPlan{dnnl::convolution_forward(pd), WeightsIn(wUserDesc(s), pd.weights_desc()), pd.src_desc(),
                          pd.dst_desc(), hasBias ? pd.bias_desc() : memory::desc()};
     });
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, wrap(plan.x, x)}, {DNNL_ARG_WEIGHTS, plan.weights(w)}, {DNNL_ARG_DST, wrap(plan.y, y)}};
     if (hasBias) args.emplace(DNNL_ARG_BIAS, wrap(plan.bias, bias));
+    if (hasResidual) args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(plan.y, residual));
     plan.prim.execute(cpuStream(), args);
     cpuStream().wait();
     return undefinedValue(env);

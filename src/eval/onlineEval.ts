@@ -20,16 +20,22 @@ const QUICK_LAMBDAS = [1e-2, 1e-4];
 
 /**
  * Scores the encoder as it trains: kNN top-1 (and optionally a quick linear probe) of its
- * frozen features on a labelled split. `predict` runs BatchNorm in inference mode, so the
- * moving statistics, the weights and the views of training are untouched.
+ * frozen features on a labelled split. Features come from an inference copy of the encoder
+ * (BatchNorm folded with its moving statistics, featureExtractor.ts), so the moving statistics,
+ * the weights and the views of training are untouched.
  */
 export function onlineEvaluator(splits: LabelledSplits, o: OnlineEvalOptions = {}): (encoder: tf.LayersModel) => OnlineEvalFigures {
   const numClasses = splits.train.classNames.length;
   return (encoder) => {
     const started = performance.now();
-    const extractor = fromLayersModel('current', encoder); // not disposed: the encoder is the model's
-    const train = featuresOf(extractor, splits.train);
-    const test = featuresOf(extractor, splits.test);
+    const extractor = fromLayersModel('current', encoder, { borrowed: true }); // the encoder is the model's
+    let train, test;
+    try {
+      train = featuresOf(extractor, splits.train);
+      test = featuresOf(extractor, splits.test);
+    } finally {
+      extractor.dispose();
+    }
     const knn = knnClassify(train, splits.train.labels, test, numClasses, { k: o.k ?? KNN_DEFAULTS.k, testLabels: splits.test.labels });
     const figures: OnlineEvalFigures = { 'eval/knn_top1': knn.top1! };
     if (o.linear) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { foldBatchNorm } from './foldBatchNorm.js';
 import { toUnitFloats } from './preprocess.js';
 import { SimclrModel, type ModelConfig } from './simclrModel.js';
 
@@ -22,13 +23,27 @@ export interface EncoderSpecDefaults {
   architecture: Omit<ModelConfig, 'imageSize'>;
 }
 
-export function fromLayersModel(name: string, encoder: tf.LayersModel, batchSize = 256): FeatureExtractor {
+export interface FromLayersModelOptions {
+  /** Images per predict call (bounded memory); default 256. */
+  batchSize?: number;
+  /** The encoder stays the caller's: dispose() frees only the extractor's own inference copy. */
+  borrowed?: boolean;
+}
+
+/**
+ * Features from a layers model's output, computed by its inference-only copy with BatchNorm
+ * folded into the convolutions (foldBatchNorm.ts): the same features up to float rounding, at
+ * a fraction of the passes. The copy is a snapshot of the weights at this call.
+ */
+export function fromLayersModel(name: string, encoder: tf.LayersModel, options: FromLayersModelOptions = {}): FeatureExtractor {
+  const { batchSize = 256, borrowed = false } = options;
   const [, height, width, channels] = encoder.inputs[0].shape;
   if (height !== width || channels !== 3 || typeof height !== 'number') {
     throw new Error(`encoder ${name} takes input [${encoder.inputs[0].shape}], expected [null, S, S, 3]`);
   }
   const dim = encoder.outputs[0].shape[1] as number;
   const size = height;
+  const inference = foldBatchNorm(encoder);
   return {
     name,
     inputSize: size,
@@ -39,14 +54,15 @@ export function fromLayersModel(name: string, encoder: tf.LayersModel, batchSize
       for (let start = 0; start < n; start += batchSize) {
         const count = Math.min(batchSize, n - start);
         const x = tf.tensor4d(toUnitFloats(pixels.subarray(start * per, (start + count) * per)), [count, size, size, 3]);
-        const h = encoder.predict(x) as tf.Tensor;
+        const h = inference.predict(x) as tf.Tensor;
         out.set(h.dataSync(), start * dim); // read outside tidy: tidy walks typed arrays slowly
         tf.dispose([x, h]);
       }
       return out;
     },
     dispose() {
-      encoder.dispose();
+      inference.dispose();
+      if (!borrowed) encoder.dispose();
     },
   };
 }

@@ -23,7 +23,8 @@ export interface OnednnAddon {
   /** Gives an allocFloat32 array's block back now (the array must be unreachable); others are ignored. */
   releaseFloat32(array: Float32Array): void;
   poolStats(): { pooledBytes: number; liveBytes: number };
-  conv2dForward(x: F32, xDims: Dims4, w: F32, wDims: Dims4, bias: F32 | null, y: F32, yDims: Dims4, g: ConvGeometry, relu: boolean): void;
+  /** y = act(conv(x, w) + bias + residual); bias per output channel, residual of y's dims (not y itself); each optional. */
+  conv2dForward(x: F32, xDims: Dims4, w: F32, wDims: Dims4, bias: F32 | null, residual: F32 | null, y: F32, yDims: Dims4, g: ConvGeometry, relu: boolean): void;
   conv2dBackwardData(dy: F32, dyDims: Dims4, w: F32, wDims: Dims4, dx: F32, dxDims: Dims4, g: ConvGeometry): void;
   conv2dBackwardWeights(x: F32, xDims: Dims4, dy: F32, dyDims: Dims4, dw: F32, wDims: Dims4, g: ConvGeometry): void;
   /** dims [n, h, w, c]; writes y and the batch mean and (biased) variance. */

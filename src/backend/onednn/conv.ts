@@ -1,12 +1,16 @@
 /**
  * Conv2D, FusedConv2D (bias and relu/linear fused; other activations fall back), and both
  * backward convolutions on oneDNN, for NHWC data and any stride, padding (same, valid or
- * explicit) and dilation TF.js computes a consistent geometry for.
+ * explicit) and dilation TF.js computes a consistent geometry for. And, for inference, a
+ * convolution with a residual added before its activation (a ResNet block's last convolution,
+ * its add and its ReLU as one kernel): this backend's own op, with no gradient.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry, Dims4, OnednnAddon } from './addon.js';
 import { allocOutput } from './outputPool.js';
-import { f32, isFloat32, nativeOrCpu, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
+import { f32, isFloat32, nativeOrCpu, ONEDNN, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
+
+export const CONV2D_RESIDUAL = 'OnednnConv2DResidual';
 
 interface ConvAttrs {
   strides: number | [number, number];
@@ -46,7 +50,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function forward(args: KernelArgs, addon: OnednnAddon, fused: boolean): tf.TensorInfo | null {
+function forward(args: KernelArgs, addon: OnednnAddon, fused: boolean, residual?: tf.TensorInfo): tf.TensorInfo | null {
   const { x, filter, bias } = args.inputs;
   if (!isFloat32(x) || !isFloat32(filter)) return null;
   const activation = fused ? ((args.attrs.activation as string | undefined) ?? 'linear') : 'linear';
@@ -59,11 +63,45 @@ function forward(args: KernelArgs, addon: OnednnAddon, fused: boolean): tf.Tenso
   if (fused && bias != null) {
     if (!isFloat32(bias) || sizeOf(bias.shape) !== channels || bias.shape.length === 0 || bias.shape[bias.shape.length - 1] !== channels) return null;
   }
+  if (residual != null && !(isFloat32(residual) && sameShape(residual.shape, outShape))) return null;
   const y = allocOutput(addon, sizeOf(outShape));
   addon.conv2dForward(
     f32(args.backend, x), x.shape as Dims4, f32(args.backend, filter), filter.shape as Dims4,
-    fused && bias != null ? f32(args.backend, bias) : null, y, outShape, conv.geometry, activation === 'relu');
+    fused && bias != null ? f32(args.backend, bias) : null, residual != null ? f32(args.backend, residual) : null,
+    y, outShape, conv.geometry, activation === 'relu');
   return output(args.backend, outShape, y);
+}
+
+export interface Conv2DResidualAttrs {
+  strides: [number, number];
+  pad: 'valid' | 'same';
+  dilations: [number, number];
+  activation: 'linear' | 'relu';
+}
+
+/** Whether conv2dResidual runs these operands on this backend (else compose conv, add, activation). */
+export function conv2dResidualSupported(x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor | null, residual: tf.Tensor, attrs: Conv2DResidualAttrs): boolean {
+  if (tf.getBackend() !== ONEDNN || tf.getKernel(CONV2D_RESIDUAL, ONEDNN) == null) return false;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || residual.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32')) return false;
+  const conv = convGeometry(x.shape, filter.shape, { ...attrs, dataFormat: 'NHWC' });
+  if (conv == null || !sameShape(residual.shape, conv.info.outShape)) return false;
+  return bias == null || (bias.shape.length === 1 && bias.shape[0] === conv.info.outShape[3]);
+}
+
+/**
+ * act(conv2d(x, filter) + bias + residual) as one kernel, for inference (no gradient). Only on
+ * the onednn backend; check conv2dResidualSupported first.
+ */
+export function conv2dResidual(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | null, residual: tf.Tensor4D, attrs: Conv2DResidualAttrs): tf.Tensor4D {
+  const inputs: tf.NamedTensorMap = bias != null ? { x, filter, bias, residual } : { x, filter, residual };
+  return tf.engine().runKernel(CONV2D_RESIDUAL, inputs, { ...attrs, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+function residualForward(args: KernelArgs, addon: OnednnAddon): tf.TensorInfo {
+  const { residual } = args.inputs;
+  const out = residual == null ? null : forward(args, addon, true, residual);
+  if (out == null) throw new Error('onednn conv2dResidual: unsupported inputs (float32 NHWC x, HWIO filter, per-channel bias, residual of the output\'s shape)');
+  return out;
 }
 
 function backwardData(args: KernelArgs, addon: OnednnAddon): tf.TensorInfo | null {
@@ -94,5 +132,6 @@ export function convKernels(addon: OnednnAddon): tf.KernelConfig[] {
     nativeOrCpu('FusedConv2D', addon, (args, a) => forward(args, a, true)),
     nativeOrCpu('Conv2DBackpropInput', addon, backwardData),
     nativeOrCpu('Conv2DBackpropFilter', addon, backwardFilter),
+    { kernelName: CONV2D_RESIDUAL, backendName: ONEDNN, kernelFunc: (args) => residualForward(args as unknown as KernelArgs, addon) },
   ];
 }
