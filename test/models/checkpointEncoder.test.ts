@@ -7,6 +7,7 @@ import { probe } from '../../pipelines/probe.js';
 import { pretrain } from '../../pipelines/pretrain.js';
 import { modelConfigOf } from '../../src/config/pretrainOptions.js';
 import { loadFeatureExtractor } from '../../src/run/loadEncoder.js';
+import { foldBatchNorm } from '../../src/models/foldBatchNorm.js';
 import { SimclrModel } from '../../src/models/simclrModel.js';
 import { createOptimizer } from '../../src/optim/index.js';
 import { loadCheckpoint, loadCheckpointWeights } from '../../src/train/checkpoint.js';
@@ -49,7 +50,16 @@ describe('the encoder of an unfinished run', () => {
 
     // The resume path (model + optimizer state, already checked equal to an uninterrupted run).
     const model = SimclrModel.build(modelConfigOf(options()));
-    const embedWith = (m: SimclrModel) => tf.tidy(() => (m.encoder.apply(tf.tensor4d(pixels, [3, 16, 16, 3]).div(255), { training: false }) as tf.Tensor).dataSync());
+    // Features are computed by the BatchNorm-folded copy (featureExtractor.ts): the same fold of
+    // the same weights gives the same numbers.
+    const embedWith = (m: SimclrModel) => {
+      const folded = foldBatchNorm(m.encoder);
+      const h = tf.tidy(() => folded.apply(tf.tensor4d(pixels, [3, 16, 16, 3]).div(255), { training: false }) as tf.Tensor);
+      const values = h.dataSync();
+      tf.dispose(h);
+      folded.dispose();
+      return values;
+    };
     const initial = embedWith(model);
     const optimizer = createOptimizer('lars', 1e-6);
     expect((await loadCheckpoint(path.join(run, 'checkpoint'), model, optimizer)).step).toBe(4);
