@@ -14,6 +14,8 @@ export interface CaseResult {
   imagesPerSecond: number;
   gflops: number;
   inferenceImagesPerSecond: number;
+  /** Per second of the process's CPU time. */
+  inferenceImagesPerCpuSecond?: number;
   forwardMflopPerView: number;
   /** Trainable parameters per model, and all weights with BN moving mean/variance. */
   parameters: { encoder: number; head: number; withBnStatistics: number };

@@ -25,6 +25,8 @@ export interface TorchResult {
   forward_mflop_per_view: number;
   gflops: number;
   inference_images_per_second: number;
+  /** Per second of the process's CPU time (absent from older scripts). */
+  inference_images_per_cpu_second?: number;
   peak_rss_gib: number;
   parameters: { encoder: number; head: number; with_bn_statistics: number };
 }

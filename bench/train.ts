@@ -49,24 +49,26 @@ function randomSource(count: number, size: number): ViewSource {
  * Encoder-only forward as features are computed (featureExtractor.ts: BatchNorm folded into the
  * convolutions), images/s over `views` views in chunks.
  */
-async function inferenceRate(trained: tf.LayersModel, views: number, folded = true): Promise<number> {
+async function inferenceRate(trained: tf.LayersModel, views: number, folded = true): Promise<{ wall: number; cpu: number }> {
   const chunk = Math.min(views, INFERENCE_CHUNK);
   const encoder = folded ? foldBatchNorm(trained) : trained;
   const x = randomViews(chunk / 2);
   const once = async () => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let done = 0; done < views; done += chunk) {
       const h = encoder.apply(x, { training: false }) as tf.Tensor;
       await h.data();
       h.dispose();
     }
-    return (performance.now() - t0) / 1000;
+    const used = process.cpuUsage(c0);
+    return { wall: (performance.now() - t0) / 1000, cpu: (used.user + used.system) / 1e6 };
   };
   await once();
-  const seconds = median([await once(), await once(), await once()]);
+  const runs = [await once(), await once(), await once()];
   x.dispose();
   if (folded) encoder.dispose();
-  return views / seconds;
+  return { wall: views / median(runs.map((r) => r.wall)), cpu: views / median(runs.map((r) => r.cpu)) };
 }
 
 /** `--name value` from argv, or the default. */
@@ -138,8 +140,8 @@ async function runCase(resultFile: string): Promise<void> {
   }
   await stage.close();
   clearInterval(keepAlive);
-  const inference = await inferenceRate(model.encoder, Math.min(2 * batchSize, 2048));
-  const unfolded = await inferenceRate(model.encoder, Math.min(2 * batchSize, 2048), false);
+  const { wall: inference, cpu: inferenceCpu } = await inferenceRate(model.encoder, Math.min(2 * batchSize, 2048));
+  const { wall: unfolded } = await inferenceRate(model.encoder, Math.min(2 * batchSize, 2048), false);
   dispose();
 
   const seconds = median(stepSeconds);
@@ -153,7 +155,7 @@ async function runCase(resultFile: string): Promise<void> {
   console.log(`  per CPU-second: ${(batchSize / cpuSeconds).toFixed(1)} images/s, ${((gflops * seconds) / cpuSeconds).toFixed(1)} GFLOP/s ` +
     `(median step ${cpuSeconds.toFixed(2)} CPU-s, incl. the augmentation worker)`);
   console.log(`  inference:  ${inference.toFixed(0)} images/s (encoder forward with BatchNorm folded, batches of ${Math.min(2 * batchSize, INFERENCE_CHUNK)}; ` +
-    `${unfolded.toFixed(0)} unfolded)`);
+    `${unfolded.toFixed(0)} unfolded); ${inferenceCpu.toFixed(0)} per CPU-second`);
   console.log(`  data stall: ${((100 * waitMs) / totalMs).toFixed(1)} % (time awaiting the two-view stage ÷ step wall time)`);
   console.log(`  peak RSS:   ${peakRss.toFixed(2)} GiB`);
 
@@ -169,6 +171,7 @@ async function runCase(resultFile: string): Promise<void> {
     imagesPerSecond: batchSize / seconds,
     gflops,
     inferenceImagesPerSecond: inference,
+    inferenceImagesPerCpuSecond: inferenceCpu,
     forwardMflopPerView: flopsPerView / 1e6,
     parameters: { encoder: trainable(model.encoder), head: trainable(model.head), withBnStatistics: counts.encoder + counts.head },
   };
@@ -234,11 +237,22 @@ function runAll(): void {
         `${warmup} warm-up + ${steps} timed steps`);
       console.log(`  training:   ${reference.images_per_second.toFixed(1)} images/s, ${reference.gflops.toFixed(1)} GFLOP/s ` +
         `(median step ${reference.median_step_seconds.toFixed(2)} s of [${reference.step_seconds.map((s) => s.toFixed(2)).join(', ')}])`);
-      console.log(`  inference:  ${reference.inference_images_per_second.toFixed(0)} images/s (encoder forward, eval mode, no grad)`);
+      const perCpu = reference.inference_images_per_cpu_second;
+      console.log(`  inference:  ${reference.inference_images_per_second.toFixed(0)} images/s (encoder forward, eval mode, no grad)` +
+        `${perCpu === undefined ? '' : `; ${perCpu.toFixed(0)} per CPU-second`}`);
       console.log(`  peak RSS:   ${reference.peak_rss_gib.toFixed(2)} GiB`);
     }
   }
   printSideBySide(results, references);
+  // Under load, wall-time ratios measure the load as much as the code; CPU time per image does
+  // not (with one thread each: with more, an engine's spin-waiting counts as CPU time too).
+  for (const r of results) {
+    const ref = references.get(r.batchSize)?.inference_images_per_cpu_second;
+    if (ref !== undefined && r.inferenceImagesPerCpuSecond !== undefined) {
+      console.log(`inference per CPU-second, ${r.label}, ${r.backend}: ${r.inferenceImagesPerCpuSecond.toFixed(0)} vs PyTorch ${ref.toFixed(0)}: ` +
+        `${(r.inferenceImagesPerCpuSecond / ref).toFixed(2)}×`);
+    }
+  }
   console.log(`load average ${load()} at the end`);
 }
 
