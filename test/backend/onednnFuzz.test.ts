@@ -15,7 +15,7 @@ describe.skipIf(!onednnAvailable('onednnFuzz.test.ts'))('the oneDNN addon under 
       expect(child.status, child.stderr).toBe(0);
       const { valid, refused } = JSON.parse(child.stdout.trim().split('\n').pop()!) as { valid: number; refused: number };
       expect(valid).toBe(40 * 8);
-      expect(refused).toBe(40 * 19 + 5);
+      expect(refused).toBe(40 * 21 + 5);
     });
   }
 });

@@ -42,7 +42,7 @@ function convCase() {
 for (let r = 0; r < rounds; r++) {
   const c = convCase();
   const x = buf(size(c.x)), w = buf(size(c.f)), y = new Float32Array(size(c.y));
-  addon.conv2dForward(x, c.x, w, c.f, rand() < 0.5 ? buf(c.f[3]) : null, y, c.y, c.g, rand() < 0.5);
+  addon.conv2dForward(x, c.x, w, c.f, rand() < 0.5 ? buf(c.f[3]) : null, rand() < 0.5 ? buf(size(c.y)) : null, y, c.y, c.g, rand() < 0.5);
   finite('conv2dForward', y);
   const dx = new Float32Array(size(c.x));
   addon.conv2dBackwardData(buf(size(c.y)), c.y, w, c.f, dx, c.x, c.g);
@@ -51,12 +51,14 @@ for (let r = 0; r < rounds; r++) {
   addon.conv2dBackwardWeights(x, c.x, buf(size(c.y)), c.y, dw, c.f, c.g);
   finite('conv2dBackwardWeights', dw);
   // Wrong output size, short input, mismatched channels, zero stride, non-array dims.
-  mustThrow('conv output extent', () => addon.conv2dForward(x, c.x, w, c.f, null, new Float32Array(size(c.y) + c.y[3]), [c.y[0], c.y[1] + 1, c.y[2], c.y[3]], c.g, false));
-  mustThrow('conv short x', () => addon.conv2dForward(x.subarray(1), c.x, w, c.f, null, y, c.y, c.g, false));
+  mustThrow('conv output extent', () => addon.conv2dForward(x, c.x, w, c.f, null, null, new Float32Array(size(c.y) + c.y[3]), [c.y[0], c.y[1] + 1, c.y[2], c.y[3]], c.g, false));
+  mustThrow('conv short x', () => addon.conv2dForward(x.subarray(1), c.x, w, c.f, null, null, y, c.y, c.g, false));
   mustThrow('conv channels', () => addon.conv2dBackwardWeights(x, c.x, buf(size(c.y)), c.y, dw, [c.f[0], c.f[1], c.f[2] + 1, c.f[3]], c.g));
   mustThrow('conv stride 0', () => addon.conv2dBackwardData(buf(size(c.y)), c.y, w, c.f, dx, c.x, [0, 1, 1, 1, 0, 0, 0, 0]));
-  mustThrow('conv dims', () => addon.conv2dForward(x, 'nhwc', w, c.f, null, y, c.y, c.g, false));
-  mustThrow('conv bias', () => addon.conv2dForward(x, c.x, w, c.f, buf(c.f[3] + 1), y, c.y, c.g, false));
+  mustThrow('conv dims', () => addon.conv2dForward(x, 'nhwc', w, c.f, null, null, y, c.y, c.g, false));
+  mustThrow('conv bias', () => addon.conv2dForward(x, c.x, w, c.f, buf(c.f[3] + 1), null, y, c.y, c.g, false));
+  mustThrow('conv residual', () => addon.conv2dForward(x, c.x, w, c.f, null, buf(size(c.y) - 1), y, c.y, c.g, true));
+  mustThrow('conv residual is y', () => addon.conv2dForward(x, c.x, w, c.f, null, y, y, c.y, c.g, true));
 
   const d = [int(1, 5), int(1, 6), int(1, 6), int(1, 40)];
   const bx = buf(size(d)), by = new Float32Array(size(d)), mean = new Float32Array(d[3]), variance = new Float32Array(d[3]);
