@@ -26,7 +26,7 @@ export interface EncoderSpecDefaults {
 export interface FromLayersModelOptions {
   /** Images per predict call (bounded memory); default 256. */
   batchSize?: number;
-  /** The encoder stays the caller's: dispose() frees only the extractor's own inference copy. */
+  /** The encoder stays the caller's (else it is disposed once folded): dispose() frees only the extractor's own inference copy. */
   borrowed?: boolean;
 }
 
@@ -44,6 +44,7 @@ export function fromLayersModel(name: string, encoder: tf.LayersModel, options: 
   const dim = encoder.outputs[0].shape[1] as number;
   const size = height;
   const inference = foldBatchNorm(encoder);
+  if (!borrowed) encoder.dispose(); // the copy is all the extractor uses from here on
   return {
     name,
     inputSize: size,
@@ -62,7 +63,6 @@ export function fromLayersModel(name: string, encoder: tf.LayersModel, options: 
     },
     dispose() {
       inference.dispose();
-      if (!borrowed) encoder.dispose();
     },
   };
 }
