@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { maskedLogits, pairMasks, type PairRule } from './contrastiveMasks.js';
 import { contrastiveStatMeans, contrastiveStatSums } from './contrastiveStats.js';
 import { l2Normalize } from './distances.js';
-import type { NegativeSample } from './negativeSampling.js';
+import { drawExtraNegatives, type NegativeSample } from './negativeSampling.js';
 import { checkViewPair, viewLabels, type GroupRelation } from './views.js';
 
 /**
@@ -19,13 +19,16 @@ export type ContrastiveLogits = {
   negativeMask: tf.Tensor2D;
   /** [top1, positiveCosine, negativeCosine] over the anchors (CONTRASTIVE_LOGIT_STATS), over the negatives kept. */
   stats: tf.Tensor1D;
-  /** Mean batch negatives per anchor (with --negatives: K actually used). */
+  /** Mean negatives per anchor, the batch's and the extra ones (with --negatives: K actually used). */
   negativesPerAnchor: number;
 };
 
 export interface ContrastiveLogitsOptions extends PairRule {
   temperature: number;
-  /** Unit rows that are negatives of every anchor (a MoCo queue), [K, D]; constants: no gradient reaches them. */
+  /**
+   * Unit rows that are negatives of every anchor (a MoCo queue), [K, D]; constants: no gradient
+   * reaches them. With `sampleNegatives` (and no batch negatives) each anchor keeps K of them.
+   */
   extraNegatives?: tf.Tensor2D;
 }
 
@@ -50,13 +53,22 @@ export function contrastiveLogits(anchors: tf.Tensor2D, candidates: tf.Tensor2D,
   if (!(o.temperature > 0 && Number.isFinite(o.temperature))) {
     throw new Error(`contrastiveLogits: temperature must be a positive number, got ${o.temperature}`);
   }
+  if (extra && o.sampleNegatives && o.batchNegatives !== false) {
+    throw new Error('contrastiveLogits: negative sampling draws from the batch or from the extra negatives, not both (MoCo has no batch negatives)');
+  }
   let negativesPerAnchor = 0;
   const out = tf.tidy(() => {
     const masks = pairMasks(o);
     negativesPerAnchor = masks.negativesPerAnchor;
     // Explicit transpose: matMul with a transposed operand is far slower on wasm.
     const cos = tf.matMul(anchors, tf.transpose(candidates)) as tf.Tensor2D;
-    const extraCos = extra && similarityToConstants(anchors, extra);
+    let extraCos = extra && similarityToConstants(anchors, extra);
+    if (extraCos && o.sampleNegatives) {
+      // Each anchor's K drawn columns, gathered from the flat block (the gradient scatters back).
+      const { indices, k } = drawExtraNegatives(a, extraCos.shape[1], o.sampleNegatives);
+      extraCos = tf.reshape(tf.gather(tf.reshape(extraCos, [-1]), tf.tensor1d(indices, 'int32')), [a, k]) as tf.Tensor2D;
+    }
+    if (extraCos) negativesPerAnchor += extraCos.shape[1];
     const logits = maskedLogits(cos, masks.excluded, o.temperature);
     const extraLogits = extraCos && (tf.div(extraCos, o.temperature) as tf.Tensor2D);
     const stats = contrastiveStatMeans(contrastiveStatSums(cos, masks.positive, masks.negative, extraCos), a);
