@@ -64,9 +64,8 @@ export function contrastiveLogits(anchors: tf.Tensor2D, candidates: tf.Tensor2D,
     const cos = tf.matMul(anchors, tf.transpose(candidates)) as tf.Tensor2D;
     let extraCos = extra && similarityToConstants(anchors, extra);
     if (extraCos && o.sampleNegatives) {
-      // Each anchor's K drawn columns, gathered from the flat block (the gradient scatters back).
       const { indices, k } = drawExtraNegatives(a, extraCos.shape[1], o.sampleNegatives);
-      extraCos = tf.reshape(tf.gather(tf.reshape(extraCos, [-1]), tf.tensor1d(indices, 'int32')), [a, k]) as tf.Tensor2D;
+      extraCos = gatherDrawn(extraCos, indices, k);
     }
     if (extraCos) negativesPerAnchor += extraCos.shape[1];
     const logits = maskedLogits(cos, masks.excluded, o.temperature);
@@ -90,6 +89,25 @@ function similarityToConstants(x: tf.Tensor2D, keys: tf.Tensor2D): tf.Tensor2D {
     return {
       value: tf.matMul(input, tf.transpose(keys)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.matMul(dy as tf.Tensor2D, saved[0] as tf.Tensor2D),
+    };
+  });
+  return op(x) as tf.Tensor2D;
+}
+
+/**
+ * Each anchor's K drawn columns of x [A, Q] (flat row-major `indices`), [A, K]. The gradient
+ * scatters back into [A, Q] with ScatterNd: tfjs's own gather gradient needs
+ * UnsortedSegmentSum, which the wasm backend lacks (the indices are distinct, so a scatter is exact).
+ */
+function gatherDrawn(x: tf.Tensor2D, indices: Int32Array, k: number): tf.Tensor2D {
+  const [a, q] = x.shape;
+  const flat = tf.tensor2d(indices, [indices.length, 1], 'int32');
+  const op = tf.customGrad((...inputs) => {
+    const [input, save] = inputs as [tf.Tensor2D, tf.GradSaveFunc];
+    save([flat]);
+    return {
+      value: tf.reshape(tf.gatherND(tf.reshape(input, [-1]), flat), [a, k]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.reshape(tf.scatterND(saved[0], tf.reshape(dy, [-1]), [a * q]), [a, q]),
     };
   });
   return op(x) as tf.Tensor2D;
