@@ -13,7 +13,9 @@ import { exportEncoder } from './export.js';
 import { fineTunePaths, finetune } from './finetune.js';
 import { formatClassifierSummary } from '../src/eval/classifierReport.js';
 import { explore, openHint } from './explore.js';
+import { formatModels } from './models.js';
 import { formatProbeSummary, probe } from './probe.js';
+import { bundledEncoders } from '../src/run/bundledEncoders.js';
 import { pretrain } from './pretrain.js';
 import { runStoppable } from './stopSignals.js';
 
@@ -70,6 +72,15 @@ export function buildCli(argv: string[]): Argv {
       async (args) => {
         const { out, backend } = optionsFrom('demo', args);
         await runStoppable((signal) => demo({ out: out ?? defaultRunDir('sample'), backend, signal }));
+      },
+    )
+    .command(
+      'models',
+      'list the bundled pretrained encoders (use one with --encoder <name>) and what they score',
+      (y) => y.options(yargsOptions('models')),
+      (args) => {
+        const { json } = optionsFrom('models', args);
+        console.log(json ? JSON.stringify(bundledEncoders().map((b) => ({ ...b.card, dir: b.dir })), null, 2) : formatModels());
       },
     )
     .command(

@@ -4,8 +4,13 @@ import { optionsFrom } from '../src/config/options.js';
 import { encoderDefaultsOf, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageRoot } from '../src/config/packageRoot.js';
 import { explore, openHint } from './explore.js';
-import { formatProbeSummary, probe } from './probe.js';
+import { formatComparison, formatSubsetMatrix, type ProbeReport } from '../src/eval/report.js';
+import { bundledEncoders, type ModelCard } from '../src/run/bundledEncoders.js';
+import { probe } from './probe.js';
 import { pretrain } from './pretrain.js';
+
+/** The bundled encoder the demo puts beside its own run. */
+export const DEMO_ENCODER = 'fashion-mnist-resnet18-w0.25';
 
 export interface DemoArgs {
   out: string;
@@ -16,9 +21,10 @@ export interface DemoArgs {
 
 /**
  * `simclr demo` (`npm start`): pretrain on the bundled Fashion-MNIST sample with
- * experiments/sample/pretrain.json, then probe the encoder on the sample's labelled split
- * next to the raw-pixel and random-encoder baselines, and write the embedding explorer of the
- * test images into the run directory.
+ * experiments/sample/pretrain.json, then probe the encoder on the sample's labelled split next
+ * to the bundled pretrained encoder and the raw-pixel and random-encoder baselines, at 1 %, 10 %
+ * and all of the labels, and write the embedding explorer of the test images into the run
+ * directory.
  */
 export async function demo(args: DemoArgs): Promise<void> {
   const root = packageRoot();
@@ -29,24 +35,51 @@ export async function demo(args: DemoArgs): Promise<void> {
   const result = await pretrain(options, { signal: args.signal });
   console.log(`pretrain done: step ${result.finalStep}/${result.totalSteps}, final loss ${result.lastLoss.toFixed(4)}, run in ${result.out}`);
   if (result.finalStep < result.totalSteps) return;
+  // The payoff, side by side: this short run, the bundled encoder pretrained on all 60k
+  // Fashion-MNIST training images, raw pixels and an untrained encoder, at three label budgets.
+  const bundled = bundledEncoders().find((b) => b.card.name === DEMO_ENCODER);
   const report = await probe({
     encoder: result.out,
+    ...(bundled && { compare: [bundled.card.name] }),
     train: path.join(sample, 'train'),
     test: path.join(sample, 'test'),
     out: path.join(result.out, 'probe.json'),
     backend: args.backend,
     baselines: true,
     k: 20,
+    labelFraction: '0.01,0.1,1',
     seed: options.seed,
     concurrency: options.concurrency,
     defaults: encoderDefaultsOf(options),
   });
-  console.log(formatProbeSummary(report));
-  console.log(`\nrun directory: ${result.out} (TensorBoard: tensorboard --logdir ${result.out}); probe figures: ${result.out}/probe.json`);
+  console.log(formatDemoTable(report, result.finalStep, bundled?.card));
+  console.log(`\nrun directory: ${result.out} (TensorBoard: tensorboard --logdir ${result.out}); every probe figure: ${result.out}/probe.json`);
   const explorer = path.join(result.out, 'explore');
   const shown = await explore({
-    ...optionsFrom('explore', { encoder: result.out, data: path.join(sample, 'test'), out: explorer, backend: args.backend, seed: options.seed }),
+    ...optionsFrom('explore', { encoder: bundled?.dir ?? result.out, data: path.join(sample, 'test'), out: explorer, backend: args.backend, seed: options.seed }),
     defaults: encoderDefaultsOf(options),
   });
-  console.log(`\nembedding explorer of the ${shown.images} test images (${shown.map.toUpperCase()} map): ${openHint(explorer)}`);
+  console.log(`\nembedding explorer of the ${shown.images} test images by ${bundled ? `the bundled encoder ${bundled.card.name}` : 'this run'} (${shown.map.toUpperCase()} map): ${openHint(explorer)}`);
+}
+
+/** The demo's one table (linear and kNN top-1 at 1 %, 10 %, all labels) and its paired comparisons. */
+export function formatDemoTable(report: ProbeReport, steps: number, bundled?: ModelCard): string {
+  const names: Record<string, string> = {
+    [report.encoder]: `this run (${steps} steps on the sample's 2k images)`,
+    raw: 'raw pixels',
+    random: 'random encoder (untrained)',
+  };
+  if (bundled) names[bundled.name] = `${bundled.name} (bundled: ${bundled.training.steps} steps on ${Math.round(bundled.data.images / 1000)}k images)`;
+  const subsets = report.labelSubsets ?? [];
+  const counts = [...new Set(subsets.map((r) => r.trainImages))].sort((a, b) => a - b).join(' / ');
+  const lines = [
+    '',
+    `top-1 (%) on the sample's ${report.features.test} test images; classifiers fit on 1 %, 10 % and all of its labelled training images (${counts} images)`,
+    ...formatSubsetMatrix(subsets, names),
+    '',
+    'paired over the same test images, linear probe on all labels:',
+    ...(bundled && report.baselines?.[bundled.name]?.comparisons?.raw ? [formatComparison('raw pixels', report.baselines[bundled.name].comparisons!.raw, bundled.name)] : []),
+    ...(report.comparisons?.raw ? [formatComparison('raw pixels', report.comparisons.raw, 'this run')] : []),
+  ];
+  return lines.join('\n');
 }

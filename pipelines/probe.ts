@@ -13,6 +13,8 @@ import { writeJsonAtomic } from '../src/io/atomic.js';
 import type { EncoderSpecDefaults, FeatureExtractor } from '../src/models/featureExtractor.js';
 import { loadFeatureExtractor } from '../src/run/loadEncoder.js';
 
+const BASELINE_NAMES: readonly string[] = ['raw', 'random'];
+
 export interface ProbeArgs {
   encoder: string;
   train: string;
@@ -23,6 +25,8 @@ export interface ProbeArgs {
   threads?: number;
   /** Also score the `raw` and `random` baselines next to the encoder. */
   baselines: boolean;
+  /** Other encoders (run or encoder directories, bundled names) scored on the same split. */
+  compare?: string[];
   k: number;
   /** Also score the linear probe and kNN on stratified label subsets: shares (`0.01,0.1,1`) or images per class (`1,10`). */
   labelFraction?: string;
@@ -60,18 +64,33 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
   };
   encoder.dispose();
 
-  if (args.baselines) {
+  // The other feature sets, in the table's order: compared encoders, then the baselines.
+  const others: string[] = [...new Set(args.compare ?? [])].filter((name) => name !== args.encoder);
+  if (args.baselines) others.push(...BASELINE_NAMES.filter((name) => name !== args.encoder && !others.includes(name)));
+  if (others.length > 0) {
     const defaults = { ...args.defaults, imageSize: encoder.inputSize };
+    const hits = new Map<string, Uint8Array>();
     report.baselines = {};
     report.comparisons = {};
-    for (const name of ['raw', 'random'] as const) {
-      if (name === args.encoder) continue;
-      const baseline = await loadFeatureExtractor(name, defaults);
-      const { top1Hits: baselineHits, subsetRows: baselineRows, ...scores } = scoreExtractor(baseline, splits, args, subsets, log, heldOut?.pairs);
-      report.labelSubsets?.push(...baselineRows);
-      baseline.dispose();
+    for (const name of others) {
+      const extractor = await loadFeatureExtractor(name, defaults);
+      if (extractor.inputSize !== encoder.inputSize) {
+        extractor.dispose();
+        throw new Error(`--compare ${name}: it takes ${extractor.inputSize}×${extractor.inputSize} images, --encoder ${args.encoder} ${encoder.inputSize}×${encoder.inputSize}; compare encoders of one input size`);
+      }
+      const { top1Hits: otherHits, subsetRows: otherRows, ...scores } = scoreExtractor(extractor, splits, args, subsets, log, heldOut?.pairs);
+      extractor.dispose();
+      report.labelSubsets?.push(...otherRows);
       report.baselines[name] = scores;
-      report.comparisons[name] = comparePaired(top1Hits, baselineHits);
+      report.comparisons[name] = comparePaired(top1Hits, otherHits);
+      hits.set(name, otherHits);
+    }
+    // Each compared encoder against the baselines too (the demo's "bundled encoder vs raw pixels").
+    for (const name of args.compare ?? []) {
+      const scores = report.baselines[name];
+      if (!scores || BASELINE_NAMES.includes(name)) continue;
+      const against = BASELINE_NAMES.filter((b) => hits.has(b));
+      if (against.length > 0) scores.comparisons = Object.fromEntries(against.map((b) => [b, comparePaired(hits.get(name)!, hits.get(b)!)]));
     }
   }
   report.seconds = (Date.now() - started) / 1000;

@@ -13,7 +13,7 @@ import { LR_SCALINGS } from '../optim/schedule.js';
 import { ON_NAN_POLICIES } from '../train/trainer.js';
 
 /** The `simclr` subcommands that take flags from this table. */
-export type Command = 'pretrain' | 'finetune' | 'probe' | 'embed' | 'export' | 'explore' | 'data' | 'ablate' | 'demo';
+export type Command = 'pretrain' | 'finetune' | 'probe' | 'embed' | 'export' | 'explore' | 'data' | 'ablate' | 'demo' | 'models';
 
 /**
  * What an option means for a run, which decides where it comes from:
@@ -82,7 +82,7 @@ export const OPTIONS = {
   // run length and batch
   epochs: { type: 'number', kind: 'result', commands: TRAIN, defaultFor: { finetune: 30 }, check: 'positive', help: 'passes over the data (default: 100); with --resume, a new length for the run', helpFor: { finetune: 'passes over the (subset of the) labelled images' } },
   steps: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'optimizer steps (overrides --epochs); with --resume, a new length for the run' },
-  initFrom: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'start from the weights of a run or encoder directory (the head too when the source has one)' },
+  initFrom: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'start from the weights of a run, an encoder directory or a bundled encoder (the head too when the source has one)' },
   batchSize: { type: 'number', kind: 'result', commands: [...TRAIN, 'embed', 'explore'], default: 128, defaultFor: { finetune: 64 }, check: 'positiveInt', help: 'images per step (2× views)', helpFor: { embed: 'images embedded at once', explore: 'images embedded at once', finetune: 'labelled images per step (at most the training subset)' } },
   microBatch: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: 'images per micro-batch: exact full-batch NT-Xent in the memory of one micro-batch (gradient caching; BN statistics per micro-batch)' },
   replicas: { type: 'number', kind: 'operational', commands: PRETRAIN, default: 1, check: 'positiveInt', help: 'training threads (data-parallel replicas in worker threads; wasm/cpu backends)' },
@@ -104,7 +104,7 @@ export const OPTIONS = {
   margin: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positive', help: `triplet α / contrastive m (default: ${defaultsText('margin')})` },
   labels: { type: 'string', kind: 'result', commands: PRETRAIN, help: 'triplet/contrastive/ranking/supcon: ImageFolder of the --data images; same class = positive (supcon needs it)' },
   pairs: { type: 'string', kind: 'result', commands: [...PRETRAIN, 'probe'], helpFor: { probe: 'held-out pairs among the --test images (paths relative to --test): recall@1/5/10 and MRR of each image’s partner among all test images' }, help: `${lossesTaking('pairs').join('/')}: file of similar image pairs (.csv, .tsv, .jsonl; paths relative to --data); paired images are positives, batches are sampled to hold pairs` },
-  negatives: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: `${lossesTaking('negatives').join('/')}: negative sampling, each anchor's softmax over its positives and K negatives drawn from the batch (seeded) instead of all` },
+  negatives: { type: 'number', kind: 'result', commands: PRETRAIN, check: 'positiveInt', help: `${lossesTaking('negatives').join('/')}: negative sampling, each anchor's softmax over its positives and K negatives drawn from the batch (moco: from its queue; seeded) instead of all` },
   negativesAfter: { type: 'number', kind: 'result', commands: PRETRAIN, default: 0, check: 'nonNegative', help: '--negatives: sample from this epoch on (all negatives before)' },
   pairsClosure: { type: 'boolean', kind: 'result', commands: PRETRAIN, help: '--pairs: make the relation transitive (every image of a connected group of pairs is a positive of every other)' },
   // optimisation
@@ -135,19 +135,21 @@ export const OPTIONS = {
     type: 'string',
     kind: 'input',
     commands: ['finetune', 'probe', 'embed', 'explore'],
-    help: 'run directory, encoder directory, or a baseline: raw (pixels) / random (untrained)',
-    helpFor: { finetune: 'run directory, encoder directory, or random (the same architecture from scratch: --backbone, --width, --image-size)' },
+    help: 'run directory, encoder directory, a bundled encoder (simclr models), or a baseline: raw (pixels) / random (untrained)',
+    helpFor: { finetune: 'run directory, encoder directory, a bundled encoder (simclr models), or random (the same architecture from scratch: --backbone, --width, --image-size)' },
     required: {
-      finetune: 'finetune needs --encoder <run dir | encoder dir | random>',
-      probe: 'probe needs --encoder <run dir | encoder dir | raw | random>',
-      embed: 'embed needs --encoder <run dir | encoder dir>',
-      explore: 'explore needs --encoder <run dir | encoder dir>',
+      finetune: 'finetune needs --encoder <run dir | encoder dir | bundled name | random>',
+      probe: 'probe needs --encoder <run dir | encoder dir | bundled name | raw | random>',
+      embed: 'embed needs --encoder <run dir | encoder dir | bundled name>',
+      explore: 'explore needs --encoder <run dir | encoder dir | bundled name>',
     },
   },
-  run: { type: 'string', kind: 'input', commands: ['export'], help: 'a finished run directory (or an encoder directory)', required: { export: 'export needs --run <run dir>' } },
+  run: { type: 'string', kind: 'input', commands: ['export'], help: 'a finished run directory (or an encoder directory, or a bundled encoder)', required: { export: 'export needs --run <run dir>' } },
   train: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled training images, root/<class>/<image>', required: { finetune: 'finetune needs --train <labelled folder>', probe: 'probe needs --train <labelled folder>', ablate: 'ablate needs --train <labelled folder>' } },
   test: { type: 'string', kind: 'input', commands: ['finetune', 'probe', 'ablate'], help: 'labelled test images, same classes', required: { finetune: 'finetune needs --test <labelled folder>', probe: 'probe needs --test <labelled folder>', ablate: 'ablate needs --test <labelled folder>' } },
   baselines: { type: 'boolean', kind: 'result', commands: ['probe'], default: true, help: 'also score the raw and random baselines (--no-baselines to skip)' },
+  compare: { type: 'string', kind: 'result', commands: ['probe'], array: true, default: [], help: 'other encoders scored beside --encoder on the same split (run dir, encoder dir or bundled name; repeatable), each paired against it and the baselines' },
+  json: { type: 'boolean', kind: 'operational', commands: ['models'], default: false, help: 'print the model cards as JSON' },
   k: { type: 'number', kind: 'result', commands: ['probe', 'ablate', 'explore'], default: KNN_DEFAULTS.k, check: 'positiveInt', help: 'neighbours for kNN', helpFor: { explore: 'neighbours of the leave-one-out kNN whose misses are marked' } },
   // the explorer page
   neighbors: { type: 'number', kind: 'result', commands: ['explore'], default: 10, check: 'positiveInt', help: 'nearest neighbours listed for a clicked image' },

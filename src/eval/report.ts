@@ -20,6 +20,8 @@ export interface EvalScores {
   retrieval: RetrievalMetrics;
   /** Retrieval of held-out partners (probe --pairs). */
   pairs?: PairRetrieval;
+  /** A compared encoder's linear-probe top-1 against each baseline, paired over the same test images. */
+  comparisons?: Record<string, PairedComparison>;
 }
 
 export interface ProbeReport extends EvalScores {
@@ -30,10 +32,13 @@ export interface ProbeReport extends EvalScores {
   linear: LinearProbeResult;
   knn: { top1: number; k: number; temperature: number };
   seconds: number;
-  /** Reference rows: `raw` (pixels as features), `random` (an untrained encoder). */
-  baselines?: { raw?: EvalScores; random?: EvalScores };
-  /** Linear-probe top-1 of the encoder against each baseline's, paired over the same test images. */
-  comparisons?: { raw?: PairedComparison; random?: PairedComparison };
+  /**
+   * The other rows, by name, in order: compared encoders (probe --compare), then `raw` (pixels as
+   * features) and `random` (an untrained encoder).
+   */
+  baselines?: Record<string, EvalScores>;
+  /** Linear-probe top-1 of the encoder against each other row's, paired over the same test images. */
+  comparisons?: Record<string, PairedComparison>;
   /** With --label-fraction / --per-class: a row per feature set and subset. */
   labelSubsets?: SubsetScores[];
 }
@@ -42,9 +47,7 @@ export interface ProbeReport extends EvalScores {
 export function formatProbeSummary(result: ProbeReport): string {
   const ks = Object.keys(result.retrieval.recallAt).map(Number).sort((a, b) => a - b);
   const header = ['features', 'linear top-1', 'top-5', 'kNN top-1', ...ks.map((k) => `R@${k}`), 'mAP@R'];
-  const rows: [string, EvalScores][] = [[result.encoder, result]];
-  if (result.baselines?.raw) rows.push(['raw', result.baselines.raw]);
-  if (result.baselines?.random) rows.push(['random', result.baselines.random]);
+  const rows: [string, EvalScores][] = [[result.encoder, result], ...Object.entries(result.baselines ?? {})];
   const table = [
     header,
     ...rows.map(([name, s]) => [
@@ -68,6 +71,7 @@ export function formatProbeSummary(result: ProbeReport): string {
     '(all scores in %)',
     ...formatPairTable(rows),
     ...Object.entries(result.comparisons ?? {}).map(([name, c]) => formatComparison(name, c)),
+    ...rows.slice(1).flatMap(([name, s]) => Object.entries(s.comparisons ?? {}).map(([baseline, c]) => formatComparison(baseline, c, name))),
     ...(result.labelSubsets ? ['', ...formatSubsetTable(result.labelSubsets)] : []),
   ].join('\n');
 }
@@ -95,12 +99,12 @@ function formatPairTable(rows: [string, EvalScores][]): string[] {
   ];
 }
 
-/** One line: the linear-probe gap to a baseline, its paired 95 % interval and McNemar's p. */
-function formatComparison(baseline: string, c: PairedComparison): string {
+/** One line: the linear-probe gap of the encoder (or of `encoder`) to another row, its paired 95 % interval and McNemar's p. */
+export function formatComparison(baseline: string, c: PairedComparison, encoder?: string): string {
   const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
   const half = 1.96 * c.standardError;
-  return `linear top-1 vs ${baseline}: ${points(c.difference)} points (95 % CI ${points(c.difference - half)} to ${points(c.difference + half)}; ` +
-    `right only with the encoder ${c.onlyA}, only with ${baseline} ${c.onlyB}; McNemar exact p ${formatP(c.log10PValue)})`;
+  return `linear top-1${encoder ? `, ${encoder}` : ''} vs ${baseline}: ${points(c.difference)} points (95 % CI ${points(c.difference - half)} to ${points(c.difference + half)}; ` +
+    `right only with ${encoder ?? 'the encoder'} ${c.onlyA}, only with ${baseline} ${c.onlyB}; McNemar exact p ${formatP(c.log10PValue)})`;
 }
 
 /** A p-value from its log10, readable where the double itself underflows. */
@@ -114,4 +118,36 @@ function formatP(log10P: number): string {
 
 function percent(x: number | undefined): string {
   return x === undefined || Number.isNaN(x) ? '—' : (100 * x).toFixed(2);
+}
+
+/**
+ * Label subsets side by side: a row per feature set, linear-probe then kNN top-1 (in %) for
+ * each subset as a column. `names` renames rows for display (e.g. "raw" → "raw pixels").
+ */
+export function formatSubsetMatrix(rows: SubsetScores[], names: Record<string, string> = {}): string[] {
+  const subsets: string[] = [];
+  const byFeatures = new Map<string, Map<string, SubsetScores>>();
+  for (const r of rows) {
+    const key = subsetColumn(r.subset);
+    if (!subsets.includes(key)) subsets.push(key);
+    if (!byFeatures.has(r.features)) byFeatures.set(r.features, new Map());
+    byFeatures.get(r.features)!.set(key, r);
+  }
+  const header = ['features', ...subsets, ...subsets];
+  const body = [...byFeatures].map(([features, cells]) => [
+    names[features] ?? features,
+    ...subsets.map((s) => percent(cells.get(s)?.linear.top1)),
+    ...subsets.map((s) => percent(cells.get(s)?.knn.top1)),
+  ]);
+  const table = [header, ...body];
+  const widths = header.map((_, c) => Math.max(5, ...table.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const group = (title: string, from: number) => title.padEnd(subsets.length * (2 + Math.max(...widths.slice(from, from + subsets.length))));
+  const titles = ' '.repeat(widths[0]) + '  ' + group('linear top-1', 1) + group('kNN top-1', 1 + subsets.length);
+  return [titles.trimEnd(), ...table.map(line)];
+}
+
+function subsetColumn(s: LabelSubset): string {
+  if ('fraction' in s) return s.fraction === 1 ? 'all' : `${+(100 * s.fraction).toPrecision(6)} %`;
+  return `${s.perClass}/class`;
 }

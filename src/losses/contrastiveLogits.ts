@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { maskedLogits, pairMasks, type PairRule } from './contrastiveMasks.js';
 import { contrastiveStatMeans, contrastiveStatSums } from './contrastiveStats.js';
 import { l2Normalize } from './distances.js';
-import type { NegativeSample } from './negativeSampling.js';
+import { drawExtraNegatives, type NegativeSample } from './negativeSampling.js';
 import { checkViewPair, viewLabels, type GroupRelation } from './views.js';
 
 /**
@@ -19,13 +19,16 @@ export type ContrastiveLogits = {
   negativeMask: tf.Tensor2D;
   /** [top1, positiveCosine, negativeCosine] over the anchors (CONTRASTIVE_LOGIT_STATS), over the negatives kept. */
   stats: tf.Tensor1D;
-  /** Mean batch negatives per anchor (with --negatives: K actually used). */
+  /** Mean negatives per anchor, the batch's and the extra ones (with --negatives: K actually used). */
   negativesPerAnchor: number;
 };
 
 export interface ContrastiveLogitsOptions extends PairRule {
   temperature: number;
-  /** Unit rows that are negatives of every anchor (a MoCo queue), [K, D]; constants: no gradient reaches them. */
+  /**
+   * Unit rows that are negatives of every anchor (a MoCo queue), [K, D]; constants: no gradient
+   * reaches them. With `sampleNegatives` (and no batch negatives) each anchor keeps K of them.
+   */
   extraNegatives?: tf.Tensor2D;
 }
 
@@ -50,13 +53,21 @@ export function contrastiveLogits(anchors: tf.Tensor2D, candidates: tf.Tensor2D,
   if (!(o.temperature > 0 && Number.isFinite(o.temperature))) {
     throw new Error(`contrastiveLogits: temperature must be a positive number, got ${o.temperature}`);
   }
+  if (extra && o.sampleNegatives && o.batchNegatives !== false) {
+    throw new Error('contrastiveLogits: negative sampling draws from the batch or from the extra negatives, not both (MoCo has no batch negatives)');
+  }
   let negativesPerAnchor = 0;
   const out = tf.tidy(() => {
     const masks = pairMasks(o);
     negativesPerAnchor = masks.negativesPerAnchor;
     // Explicit transpose: matMul with a transposed operand is far slower on wasm.
     const cos = tf.matMul(anchors, tf.transpose(candidates)) as tf.Tensor2D;
-    const extraCos = extra && similarityToConstants(anchors, extra);
+    let extraCos = extra && similarityToConstants(anchors, extra);
+    if (extraCos && o.sampleNegatives) {
+      const { indices, k } = drawExtraNegatives(a, extraCos.shape[1], o.sampleNegatives);
+      extraCos = gatherDrawn(extraCos, indices, k);
+    }
+    if (extraCos) negativesPerAnchor += extraCos.shape[1];
     const logits = maskedLogits(cos, masks.excluded, o.temperature);
     const extraLogits = extraCos && (tf.div(extraCos, o.temperature) as tf.Tensor2D);
     const stats = contrastiveStatMeans(contrastiveStatSums(cos, masks.positive, masks.negative, extraCos), a);
@@ -78,6 +89,25 @@ function similarityToConstants(x: tf.Tensor2D, keys: tf.Tensor2D): tf.Tensor2D {
     return {
       value: tf.matMul(input, tf.transpose(keys)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.matMul(dy as tf.Tensor2D, saved[0] as tf.Tensor2D),
+    };
+  });
+  return op(x) as tf.Tensor2D;
+}
+
+/**
+ * Each anchor's K drawn columns of x [A, Q] (flat row-major `indices`), [A, K]. The gradient
+ * scatters back into [A, Q] with ScatterNd: tfjs's own gather gradient needs
+ * UnsortedSegmentSum, which the wasm backend lacks (the indices are distinct, so a scatter is exact).
+ */
+function gatherDrawn(x: tf.Tensor2D, indices: Int32Array, k: number): tf.Tensor2D {
+  const [a, q] = x.shape;
+  const flat = tf.tensor2d(indices, [indices.length, 1], 'int32');
+  const op = tf.customGrad((...inputs) => {
+    const [input, save] = inputs as [tf.Tensor2D, tf.GradSaveFunc];
+    save([flat]);
+    return {
+      value: tf.reshape(tf.gatherND(tf.reshape(input, [-1]), flat), [a, k]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.reshape(tf.scatterND(saved[0], tf.reshape(dy, [-1]), [a * q]), [a, q]),
     };
   });
   return op(x) as tf.Tensor2D;

@@ -3,6 +3,7 @@ import { contrastiveLogits, type ContrastiveLogits } from './contrastiveLogits.j
 import { l2Normalize } from './distances.js';
 import { INFO_NCE_TEMPERATURE } from './infoNce.js';
 import type { KeyQueue } from './keyQueue.js';
+import type { NegativeSample } from './negativeSampling.js';
 import { softmaxCrossEntropy } from './softmaxCrossEntropy.js';
 import { stopGradient } from './stopGradient.js';
 import { checkViewPair } from './views.js';
@@ -45,9 +46,10 @@ export function mocoLossWithStats(
 
 /**
  * Each query against the batch's keys, of which only its own counts (MoCo's negatives are the
- * queue alone), then against the queue; the key's gradient is stopped.
+ * queue alone), then against the queue — or, with `sampleNegatives` (--negatives K), against K
+ * queue entries drawn for it; the key's gradient is stopped.
  */
-export function mocoLogits(q: tf.Tensor2D, k: tf.Tensor2D, queue: KeyQueue, temperature = INFO_NCE_TEMPERATURE): ContrastiveLogits {
+export function mocoLogits(q: tf.Tensor2D, k: tf.Tensor2D, queue: KeyQueue, temperature = INFO_NCE_TEMPERATURE, sampleNegatives?: NegativeSample): ContrastiveLogits {
   checkViewPair(q, k);
   if (q.shape[1] !== queue.dim) {
     throw new Error(`mocoLoss: embeddings have dim ${q.shape[1]} but the queue holds dim ${queue.dim}`);
@@ -60,6 +62,7 @@ export function mocoLogits(q: tf.Tensor2D, k: tf.Tensor2D, queue: KeyQueue, temp
       candidateLabels: images,
       batchNegatives: false,
       extraNegatives: queue.keys,
+      sampleNegatives,
     }),
   );
 }

@@ -28,3 +28,19 @@ export function drawNegatives(columns: readonly number[], count: number, rng: Rn
   }
   return pool.slice(0, count);
 }
+
+/**
+ * K of `columns` extra negatives (a MoCo queue) per anchor, drawn by `drawNegatives` row by row
+ * in anchor order, as flat indices into the [anchors, columns] block (row-major): `k` per row,
+ * min(count, columns).
+ */
+export function drawExtraNegatives(anchors: number, columns: number, sample: NegativeSample): { indices: Int32Array; k: number } {
+  const k = Math.min(sample.count, columns);
+  const all = Array.from({ length: columns }, (_, j) => j);
+  const indices = new Int32Array(anchors * k);
+  for (let i = 0; i < anchors; i++) {
+    const drawn = drawNegatives(all, k, sample.rng);
+    for (let j = 0; j < k; j++) indices[i * k + j] = i * columns + drawn[j];
+  }
+  return { indices, k };
+}

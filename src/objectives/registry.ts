@@ -109,9 +109,10 @@ export const OBJECTIVES = {
     kind: 'logits',
     summary: 'MoCo: queries against their momentum-encoded key and a queue of earlier keys',
     temperature: INFO_NCE_TEMPERATURE,
-    takes: ['temperature', 'queueSize', 'mocoMomentum'],
+    takes: ['temperature', 'queueSize', 'mocoMomentum', 'negatives'],
     stats: CONTRASTIVE_LOGIT_STATS,
-    createStep: (o, { model, optimizer }) => mocoStep(model, optimizer, { temperature: o.temperature, queueSize: o.queueSize, momentum: o.mocoMomentum }),
+    createStep: (o, { model, optimizer, stepsPerEpoch }) =>
+      mocoStep(model, optimizer, { temperature: o.temperature, queueSize: o.queueSize, momentum: o.mocoMomentum, negatives: negativeSchedule(o, stepsPerEpoch) }),
   },
   triplet: {
     kind: 'margin',

@@ -6,6 +6,7 @@ import { dirLoadHandler } from '../io/modelStore.js';
 import { fromLayersModel, randomEncoder, rawPixels, type EncoderSpecDefaults, type FeatureExtractor } from '../models/featureExtractor.js';
 import { SimclrModel } from '../models/simclrModel.js';
 import { hasCheckpoint, loadCheckpointWeights } from '../train/checkpoint.js';
+import { bundledNamesHint, resolveEncoderSpec } from './bundledEncoders.js';
 import { runPaths } from './runDirectory.js';
 
 export interface LoadedEncoder {
@@ -15,14 +16,16 @@ export interface LoadedEncoder {
 }
 
 /**
- * A trained encoder: an encoder directory, a finished run (its encoder/), or a run that is still
- * training or was stopped (the encoder part of its latest checkpoint, read without touching it).
+ * A trained encoder: an encoder directory, a finished run (its encoder/), a run that is still
+ * training or was stopped (the encoder part of its latest checkpoint, read without touching it),
+ * or a bundled encoder by name (models/<name>/).
  */
-export async function loadEncoder(spec: string): Promise<LoadedEncoder> {
+export async function loadEncoder(name: string): Promise<LoadedEncoder> {
+  const spec = resolveEncoderSpec(name);
   const finished = [spec, path.join(spec, 'encoder')].find((d) => fs.existsSync(path.join(d, 'model.json')));
-  if (finished) return { encoder: await tf.loadLayersModel(dirLoadHandler(finished)), label: spec };
+  if (finished) return { encoder: await tf.loadLayersModel(dirLoadHandler(finished)), label: name };
   if (!hasCheckpoint(runPaths(spec).checkpoint)) {
-    throw new Error(`--encoder ${spec}: not a run directory, an encoder directory (model.json), 'raw' or 'random'`);
+    throw new Error(`--encoder ${name}: not a run directory, an encoder directory (model.json), 'raw', 'random'${bundledNamesHint()}`);
   }
   const { model, label } = await loadRunModel(spec);
   model.head.dispose();

@@ -3,9 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../augment/rng.js';
 import { viewLogits } from '../../src/losses/contrastiveLogits.js';
 import { pairMasks } from '../../src/losses/contrastiveMasks.js';
+import { l2Normalize } from '../../src/losses/distances.js';
+import { KeyQueue } from '../../src/losses/keyQueue.js';
+import { mocoLogits } from '../../src/losses/moco.js';
 import { drawNegatives, stepNegatives } from '../../src/losses/negativeSampling.js';
 import { softmaxCrossEntropy } from '../../src/losses/softmaxCrossEntropy.js';
-import { dot, expectClose, numericGradient, randomMatrix, tfGradients, tfValue, unitRows, withoutLeaks } from './reference.js';
+import { dot, expectClose, numericGradient, randomMatrix, refInfoNce, tfGradients, tfValue, unitRows, withoutLeaks } from './reference.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -86,5 +89,45 @@ describe('negative sampling in the masks of the contrastive core', () => {
       expectClose(g1, numericGradient((x) => ref(x, z2), z1).flat(), 1e-2, 2e-4);
       expectClose(g2, numericGradient((x) => ref(z1, x), z2).flat(), 1e-2, 2e-4);
     });
+  });
+});
+
+describe('negative sampling from the MoCo queue', () => {
+  it('each query keeps K queue entries drawn for it: a plain-loop reference with the same draws, finite differences, K logged', () => {
+    const rng = Rng.derive(43);
+    const [n, d, size, k, tau] = [3, 4, 7, 3, 0.2];
+    const q = randomMatrix(rng, n, d);
+    const key = randomMatrix(rng, n, d);
+    const queueRows = unitRows(randomMatrix(rng, size, d));
+    const queue = new KeyQueue(size, d);
+    const keys = tf.tensor2d(queueRows);
+    queue.enqueue(keys);
+    keys.dispose();
+    // The reference: query by query, K of the queue's rows drawn by the same draw function
+    // from the same (seed, step) stream; InfoNCE of the key against the drawn rows.
+    const ref = (x: number[][]) => {
+      const draws = stepNegatives(k, 5, 7).rng;
+      const qn = unitRows(x);
+      const kn = unitRows(key);
+      const drawn = qn.map(() => drawNegatives([...Array(size).keys()], k, draws));
+      return refInfoNce(qn.map((row, b) => dot(row, kn[b])), qn.map((row, b) => drawn[b].map((j) => dot(row, queueRows[j]))), tau);
+    };
+    let perAnchor = NaN;
+    const loss = (x: tf.Tensor2D, kk: tf.Tensor2D) =>
+      tf.tidy(() => {
+        const logits = mocoLogits(x, kk, queue, tau, stepNegatives(k, 5, 7));
+        perAnchor = logits.negativesPerAnchor;
+        return softmaxCrossEntropy(logits);
+      });
+    const full = (x: tf.Tensor2D, kk: tf.Tensor2D) => tf.tidy(() => softmaxCrossEntropy(mocoLogits(x, kk, queue, tau)));
+    withoutLeaks(() => {
+      expectClose([tfValue(loss, q, key)], [ref(q)]);
+      expect(perAnchor).toBe(k);
+      expect(Math.abs(tfValue(full, q, key) - ref(q))).toBeGreaterThan(1e-3);
+      const [g, gKey] = tfGradients(loss, q, key);
+      expectClose(g, numericGradient(ref, q).flat(), 1e-2, 2e-4);
+      expect(Array.from(gKey).every((v) => v === 0)).toBe(true); // the key's gradient is stopped
+    });
+    queue.dispose();
   });
 });

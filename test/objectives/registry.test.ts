@@ -72,7 +72,7 @@ describe('the objective registry', () => {
     expect(defaultsText('margin')).toBe('0.2 triplet/ranking, 1 contrastive');
     expect(lossesTaking('labels')).toEqual(['triplet', 'ranking', 'contrastive', 'supcon']);
     expect(lossesTaking('pairs')).toEqual(['ntxent', 'infonce', 'triplet', 'ranking', 'contrastive']);
-    expect(lossesTaking('negatives')).toEqual(['ntxent', 'infonce']);
+    expect(lossesTaking('negatives')).toEqual(['ntxent', 'infonce', 'moco']);
     expect(lossesTaking('microBatch')).toEqual(['ntxent']);
   });
 
@@ -83,7 +83,7 @@ describe('the objective registry', () => {
     expect(() => validateLossOptions(o('contrastive', { temperature: 0.1 }))).toThrow('--temperature has no meaning with --loss contrastive (it uses --margin)');
     expect(() => validateLossOptions(o('ntxent' as LossName, { loss: 'simsiam' }))).toThrow('--loss must be one of ntxent, infonce, moco, triplet, ranking, contrastive, nce, supcon, got simsiam');
     expect(() => validateLossOptions(options('supcon'))).toThrow('--loss supcon needs --labels');
-    expect(() => validateLossOptions(o('moco', { negatives: 8 }))).toThrow('--negatives (negative sampling) needs --loss ntxent or infonce, got moco');
+    expect(() => validateLossOptions(o('nce', { negatives: 8 }))).toThrow('--negatives (negative sampling) needs --loss ntxent, infonce or moco, got nce');
     expect(() => validateLossOptions(o('ntxent', { negativesAfter: 2 }))).toThrow('--negatives-after needs --negatives K');
     expect(() => validateLossOptions(o('ntxent', { negatives: 8, microBatch: 4, pairs: 'p.csv' }))).not.toThrow();
     expect(() => validateLossOptions(o('triplet', { pairs: 'p.csv', labels: 'x' }))).toThrow('--pairs and --labels both give positives');

@@ -22,4 +22,12 @@ describe('pretrain --negatives through the CLI', () => {
     expect(logged.map((m) => m.negatives)).toEqual([14, 14, 3, 3]);
     for (const m of logged) expect(Number.isFinite(m.loss)).toBe(true);
   }, 180_000);
+
+  it('moco: each query keeps K of its queue once sampling starts', async () => {
+    const out = path.join(dir, 'moco');
+    const r = await runCli(['pretrain', '--data', data, '--out', out, '--loss', 'moco', '--queue-size', '16', '--negatives', '5', '--negatives-after', '1', '--steps', '4', ...TINY_FLAGS]);
+    expect(r.code, r.stderr).toBe(0);
+    const logged = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    expect(logged.map((m) => m.negatives)).toEqual([16, 16, 5, 5]);
+  }, 180_000);
 });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatProbeSummary, probe, type ProbeArgs } from '../../pipelines/probe.js';
 import { exportEncoder } from '../../pipelines/export.js';
+import { dirSaveHandler } from '../../src/io/modelStore.js';
+import { SimclrModel } from '../../src/models/simclrModel.js';
 import { makeTinyImageFolder, tempDir } from './tinyData.js';
 
 let root: string;
@@ -83,6 +85,26 @@ describe('simclr probe', () => {
     expect(again.labelSubsets![0].linear).toEqual(rows[0].linear); // 3 per class = 25 % here, same seed ⇒ same subset
     await expect(probe(args({ perClass: '1' }), quiet)).rejects.toThrow(/1 per class: .*at least 2 images of a class/);
   });
+
+  it('--compare: other encoders get rows, paired against --encoder and against the baselines', async () => {
+    // A saved encoder directory: an untrained encoder of `defaults`' architecture.
+    const dir = path.join(root, 'compared');
+    const model = SimclrModel.build({ ...defaults.architecture, imageSize: defaults.imageSize, seed: 7 });
+    await model.encoder.save(dirSaveHandler(dir));
+    model.dispose();
+    const report = await probe(args({ encoder: 'raw', compare: [dir, 'raw'], baselines: true, labelFraction: '0.5,1' }), quiet);
+    expect(Object.keys(report.baselines!)).toEqual([dir, 'random']); // 'raw' is the encoder itself
+    const compared = report.baselines![dir];
+    expect(report.comparisons![dir].difference).toBeCloseTo(report.linear.top1 - compared.linear.top1, 12);
+    // The compared encoder against the baselines it is not: random (raw is the main encoder here).
+    expect(Object.keys(compared.comparisons!)).toEqual(['random']);
+    expect(compared.comparisons!.random.difference).toBeCloseTo(compared.linear.top1 - report.baselines!.random!.linear.top1, 12);
+    expect(report.labelSubsets!.map((r) => r.features)).toEqual(['raw', 'raw', dir, dir, 'random', 'random']);
+    const text = formatProbeSummary(report);
+    expect(text).toContain(`linear top-1, ${dir} vs random:`);
+    expect(text.split('\n').filter((l) => l.startsWith(dir)).length).toBeGreaterThan(0);
+    await expect(probe(args({ encoder: 'raw', compare: [path.join(root, 'nowhere')] }), quiet)).rejects.toThrow(/--encoder .*nowhere: not a run directory/);
+  }, 120_000);
 
   it('rejects a test class absent from training, one class, and an encoder without weights', async () => {
     const extra = path.join(root, 'test-extra');

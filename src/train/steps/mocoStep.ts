@@ -8,6 +8,7 @@ import { emaUpdate } from '../../losses/momentumEncoder.js';
 import { softmaxCrossEntropy } from '../../losses/softmaxCrossEntropy.js';
 import { SimclrModel } from '../../models/simclrModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
+import { batchRule, type NegativeSchedule } from './logitSteps.js';
 import { finishStep, modelGrads, type TrainStep } from './trainStep.js';
 
 export interface MocoStepOptions {
@@ -17,6 +18,8 @@ export interface MocoStepOptions {
   queueSize: number;
   /** m of the key encoder's EMA (MoCo: 0.999). */
   momentum: number;
+  /** --negatives K: each query keeps K queue entries drawn for it (from --negatives-after on). */
+  negatives?: NegativeSchedule;
 }
 
 /** Checkpoint names of the step's state (under the checkpoint's 'objective/'). */
@@ -57,13 +60,16 @@ export function mocoStep(model: SimclrModel, optimizer: Optimizer, o: MocoStepOp
 
   return {
     name: 'moco',
-    async run(views, lr) {
+    async run(views, lr, context) {
+      const { sampleNegatives } = batchRule({ negatives: o.negatives }, context);
       const [queryViews, keyViews] = tf.split(views, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
       const keys = tf.tidy(() => l2Normalize(keyEncoder.project(keyViews, true)));
       let stats: tf.Tensor1D | undefined;
+      let negativesPerAnchor = NaN;
       const { value, grads } = modelGrads(model, () => {
-        const logits = mocoLogits(model.project(queryViews, true), keys, queue, o.temperature);
+        const logits = mocoLogits(model.project(queryViews, true), keys, queue, o.temperature, sampleNegatives);
         stats = tf.keep(logits.stats);
+        negativesPerAnchor = logits.negativesPerAnchor;
         return softmaxCrossEntropy(logits);
       });
       tf.dispose([queryViews, keyViews]);
@@ -74,7 +80,7 @@ export function mocoStep(model: SimclrModel, optimizer: Optimizer, o: MocoStepOp
         queue.enqueue(keys);
       }
       keys.dispose();
-      return outcome;
+      return o.negatives ? { ...outcome, stats: { ...outcome.stats, negatives: negativesPerAnchor } } : outcome;
     },
 
     state() {
