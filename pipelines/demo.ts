@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { selectBackend } from '../src/backend/select.js';
 import { optionsFrom } from '../src/config/options.js';
 import { encoderDefaultsOf, type PretrainOptions } from '../src/config/pretrainOptions.js';
 import { packageRoot } from '../src/config/packageRoot.js';
@@ -30,7 +32,10 @@ export async function demo(args: DemoArgs): Promise<void> {
   const root = packageRoot();
   const config = JSON.parse(fs.readFileSync(path.join(root, 'experiments/sample/pretrain.json'), 'utf8')) as Record<string, unknown>;
   const sample = path.join(root, 'data/sample');
-  const options = { ...optionsFrom('pretrain', { ...config, data: path.join(sample, 'train'), backend: args.backend }), out: args.out };
+  // wasm runs one thread per process: there a replica per core (up to 2) is the quickest pretrain.
+  const backend = await selectBackend(args.backend, { quiet: true });
+  const replicas = backend.active === 'wasm' ? Math.max(1, Math.min(2, os.cpus().length)) : 1;
+  const options = { ...optionsFrom('pretrain', { ...config, data: path.join(sample, 'train'), backend: args.backend, replicas }), out: args.out };
   console.error(`pretraining on the bundled sample (${options.data}) into ${options.out}`);
   const result = await pretrain(options, { signal: args.signal });
   console.log(`pretrain done: step ${result.finalStep}/${result.totalSteps}, final loss ${result.lastLoss.toFixed(4)}, run in ${result.out}`);

@@ -74,11 +74,18 @@ export async function probe(args: ProbeArgs, log: (line: string) => void = conso
     report.comparisons = {};
     for (const name of others) {
       const extractor = await loadFeatureExtractor(name, defaults);
+      // A compared encoder of another input size sees the same images, decoded at its size
+      // (same files in the same order, so its hits pair with the others').
+      let own = splits;
       if (extractor.inputSize !== encoder.inputSize) {
-        extractor.dispose();
-        throw new Error(`--compare ${name}: it takes ${extractor.inputSize}×${extractor.inputSize} images, --encoder ${args.encoder} ${encoder.inputSize}×${encoder.inputSize}; compare encoders of one input size`);
+        try {
+          own = await loadLabelledSplits(args, { size: extractor.inputSize, concurrency: args.concurrency }, () => {});
+        } catch (err) {
+          extractor.dispose();
+          throw err;
+        }
       }
-      const { top1Hits: otherHits, subsetRows: otherRows, ...scores } = scoreExtractor(extractor, splits, args, subsets, log, heldOut?.pairs);
+      const { top1Hits: otherHits, subsetRows: otherRows, ...scores } = scoreExtractor(extractor, own, args, subsets, log, heldOut?.pairs);
       extractor.dispose();
       report.labelSubsets?.push(...otherRows);
       report.baselines[name] = scores;
