@@ -1,6 +1,6 @@
 // Makes models/<name>/ (a bundled encoder, see models/README.md) from a finished Fashion-MNIST
 // benchmark run: the encoder exported in TF.js layers format, its card.json (how it was made,
-// what it scores) and the data's licence. The sample figure recorded in the card is measured
+// what it scores), the benchmark's probe.json and the data's licence. The sample figure recorded in the card is measured
 // here, with the same probe the test (test/run/bundledModel.test.ts) re-runs.
 //
 //   npm run build && node scripts/bundle-encoder.mjs --run runs/bench-fm-3000 --name fashion-mnist-resnet18-w0.25 \
@@ -77,5 +77,6 @@ const card = {
 };
 fs.writeFileSync(path.join(dir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
 fs.copyFileSync(path.join(sample, 'LICENSE'), path.join(dir, 'LICENSE-data'));
+fs.copyFileSync(path.join(run, 'probe.json'), path.join(dir, 'probe.json')); // the benchmark's whole probe report
 const size = execFileSync('du', ['-sh', dir], { encoding: 'utf8' }).split('\t')[0];
 console.log(`written ${dir} (${size}): sample linear top-1 ${(100 * card.probe.sample.linearTop1).toFixed(2)} (raw ${(100 * card.probe.sample.rawLinearTop1).toFixed(2)}), Fashion-MNIST ${(100 * card.probe.fashionMnist.linearTop1).toFixed(2)}`);
