@@ -1,4 +1,4 @@
-// Makes models/<name>/ (a bundled encoder, see models/README.md) from a finished Fashion-MNIST
+// Makes models/<name>/ (a bundled encoder, see the README’s "Pretrained encoders") from a finished Fashion-MNIST
 // benchmark run: the encoder exported in TF.js layers format, its card.json (how it was made,
 // what it scores), the benchmark's probe.json and the data's licence. The sample figure recorded in the card is measured
 // here, with the same probe the test (test/run/bundledModel.test.ts) re-runs.
