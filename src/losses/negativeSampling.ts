@@ -30,17 +30,26 @@ export function drawNegatives(columns: readonly number[], count: number, rng: Rn
 }
 
 /**
- * K of `columns` extra negatives (a MoCo queue) per anchor, drawn by `drawNegatives` row by row
- * in anchor order, as flat indices into the [anchors, columns] block (row-major): `k` per row,
- * min(count, columns).
+ * K of `columns` extra negatives (a MoCo queue) per anchor, the same draws as `drawNegatives`
+ * on [0, columns) row by row in anchor order, as flat indices into the [anchors, columns] block
+ * (row-major): `k` per row, min(count, columns). One pool serves every row: each row's K swaps
+ * are undone after it, so a row costs O(K), not a copy of the whole queue.
  */
 export function drawExtraNegatives(anchors: number, columns: number, sample: NegativeSample): { indices: Int32Array; k: number } {
   const k = Math.min(sample.count, columns);
-  const all = Array.from({ length: columns }, (_, j) => j);
+  const pool = Int32Array.from({ length: columns }, (_, j) => j);
+  const swaps = new Int32Array(k);
   const indices = new Int32Array(anchors * k);
   for (let i = 0; i < anchors; i++) {
-    const drawn = drawNegatives(all, k, sample.rng);
-    for (let j = 0; j < k; j++) indices[i * k + j] = i * columns + drawn[j];
+    if (k < columns) {
+      for (let t = 0; t < k; t++) {
+        const j = t + sample.rng.int(columns - t);
+        swaps[t] = j;
+        [pool[t], pool[j]] = [pool[j], pool[t]];
+      }
+    }
+    for (let t = 0; t < k; t++) indices[i * k + t] = i * columns + pool[t];
+    if (k < columns) for (let t = k - 1; t >= 0; t--) [pool[t], pool[swaps[t]]] = [pool[swaps[t]], pool[t]];
   }
   return { indices, k };
 }
