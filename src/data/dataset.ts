@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import pLimit from 'p-limit';
-import { DecodeError, decodeToRgb, DEFAULT_MAX_PIXELS } from '../../augment/decode.js';
+import { DEFAULT_MAX_PIXELS } from '../../augment/decode.js';
+import { decodeFilesInto } from '../../augment/decodeBatch.js';
 import type { ViewSource } from '../../augment/source.js';
 import { scanImages, type ScanResult, type SkippedFile } from './scan.js';
 import { countByReason, formatSkipped } from './skipped.js';
@@ -53,24 +53,14 @@ export async function loadScannedImages(root: string, scan: ScanResult, opts: Lo
   const inMemory = files.length * bytesPerImage <= (opts.cacheLimitBytes ?? DEFAULT_CACHE_LIMIT_BYTES);
 
   const pixels = inMemory ? new Uint8Array(new SharedArrayBuffer(files.length * bytesPerImage)) : undefined;
-  const failures: (DecodeError | undefined)[] = new Array(files.length);
-  const limit = pLimit(concurrency);
+  // Streaming mode decodes too (and drops the pixels): a header check passes truncated files,
+  // which would then fail mid-run instead of being counted here.
   let done = 0;
-  await Promise.all(
-    files.map((file, i) =>
-      limit(async () => {
-        try {
-          // Streaming mode decodes too (and drops the pixels): a header check passes truncated
-          // files, which would then fail mid-run instead of being counted here.
-          const rgb = await decodeToRgb(file, size, { maxPixels });
-          pixels?.set(rgb, i * bytesPerImage);
-        } catch (err) {
-          failures[i] = err instanceof DecodeError ? err : new DecodeError('corrupt', String(err));
-        }
-        opts.onProgress?.(++done, files.length);
-      }),
-    ),
-  );
+  const failures = await decodeFilesInto(files, size, pixels, {
+    maxPixels,
+    concurrency,
+    onDecoded: () => opts.onProgress?.(++done, files.length),
+  });
 
   const paths: string[] = [];
   const skipped = [...scan.skipped];
