@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertFeatures, assertSameDim, type Features } from './features.js';
-import { groupEqualColumns, mergeColumns } from './equalColumns.js';
+import { groupEqualColumns, type ColumnGroups } from './equalColumns.js';
 import { topKIndices } from './topK.js';
 
 /** The nearest gallery rows of a block of consecutive query rows. */
@@ -78,11 +78,13 @@ export function forEachNeighborBlock(
  * images as RGB pixels. Without such columns, the normalised rows as they are.
  */
 export function mergedUnitRows(gallery: Features, queries: Features): { gallery: Float32Array; queries: Float32Array; dim: number } {
-  const g = { data: l2NormalizeRows(gallery), n: gallery.n, dim: gallery.dim };
-  const q = { data: l2NormalizeRows(queries), n: queries.n, dim: queries.dim };
-  const groups = groupEqualColumns(g);
-  if (groups.representative.length === g.dim || !queriesKeepGroups(q, groups.groupOf, groups.representative)) return { gallery: g.data, queries: q.data, dim: g.dim };
-  return { gallery: mergeColumns(g, groups).data, queries: mergeColumns(q, groups).data, dim: groups.representative.length };
+  // Grouped on the raw columns (equal ones stay equal once rows are scaled), then normalised and
+  // merged in one pass: no full-width normalised copy of a 60k × 3072 gallery.
+  const groups = groupEqualColumns(gallery);
+  if (groups.representative.length === gallery.dim || !queriesKeepGroups(queries, groups.groupOf, groups.representative)) {
+    return { gallery: l2NormalizeRows(gallery), queries: l2NormalizeRows(queries), dim: gallery.dim };
+  }
+  return { gallery: unitMergedRows(gallery, groups), queries: unitMergedRows(queries, groups), dim: groups.representative.length };
 }
 
 /** Whether every column of a gallery group equals its representative in the queries too. */
@@ -95,6 +97,21 @@ function queriesKeepGroups(q: Features, groupOf: Int32Array, representative: Int
     }
   }
   return true;
+}
+
+/** l2NormalizeRows then mergeColumns, in one pass and with the same float32 values (the norm is over every column). */
+function unitMergedRows(f: Features, g: ColumnGroups): Float32Array {
+  const reduced = g.representative.length;
+  const out = new Float32Array(f.n * reduced);
+  const scale = Float32Array.from(g.size, (k) => Math.sqrt(k));
+  for (let i = 0; i < f.n; i++) {
+    const row = i * f.dim;
+    let sq = 0;
+    for (let j = 0; j < f.dim; j++) sq += f.data[row + j] * f.data[row + j];
+    const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+    for (let r = 0; r < reduced; r++) out[i * reduced + r] = Math.fround(f.data[row + g.representative[r]] * inv) * scale[r];
+  }
+  return out;
 }
 
 function l2NormalizeRows(f: Features): Float32Array {

