@@ -6,8 +6,8 @@
  * Two strategies, picked by k (measured on 60000-long rows, 2 shared cores):
  * - small k (kNN, recall@k): a size-k min-heap whose root is the worst kept value; most of the
  *   row fails the root check at once (k = 20: ~0.2-0.8 ms per row, 2-4× faster than selecting);
- * - large k (mAP@R, where k is a whole class, e.g. 6000): quickselect the k-th largest value,
- *   gather what is above it, sort only those k (~3 ms per row, ~1.4× faster than the heap).
+ * - large k (mAP@R, where k is a whole class, e.g. 6000): radix select on the values' order
+ *   keys, then a radix sort of the k kept (~0.3 ms per row).
  */
 export function topKIndices(
   row: Float32Array,
@@ -60,73 +60,71 @@ function heapTopK(row: Float32Array, k: number, out: Int32Array): Int32Array {
   return out;
 }
 
+/**
+ * Radix select then radix sort on each value's 32-bit order key: one pass counts the keys' top
+ * 16 bits, which says in which bucket the k-th largest value lies; a second pass gathers every
+ * index above that bucket and the bucket's own members, among which the low 16 bits do the same.
+ * The k kept indices are then sorted by key with an LSD radix sort, stable, so equal values keep
+ * ascending index order. ~0.3 ms for a 60000-long row and k = 6000 (quickselect with a
+ * comparator sort took ~1.3 ms).
+ */
 function selectTopK(row: Float32Array, k: number, out: Int32Array, scratch: Float32Array): Int32Array {
   const n = row.length;
-  const values = scratch.subarray(0, n);
-  values.set(row);
-  const threshold = kthLargest(values, k);
+  const keys = new Uint32Array(scratch.buffer, scratch.byteOffset, n);
+  const counts = new Int32Array(1 << 16);
+  const bits = new Uint32Array(row.buffer, row.byteOffset, n);
+  for (let j = 0; j < n; j++) {
+    const key = orderKey(bits[j]);
+    keys[j] = key;
+    counts[key >>> 16]++;
+  }
+  let bucket = counts.length - 1;
+  let above = 0;
+  while (above + counts[bucket] < k) above += counts[bucket--];
   let m = 0;
-  for (let j = 0; j < n; j++) if (row[j] > threshold) out[m++] = j;
-  for (let j = 0; j < n && m < k; j++) if (row[j] === threshold) out[m++] = j;
-  sortByValueThenIndex(row, out.subarray(0, k));
+  const members = new Int32Array(counts[bucket]);
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    const top = keys[j] >>> 16;
+    if (top > bucket) out[m++] = j;
+    else if (top === bucket) members[count++] = j;
+  }
+  // The same within the bucket on the low 16 bits, which finds the k-th largest key exactly:
+  // members above it are kept, and of those equal to it (equal values) the lowest indices.
+  counts.fill(0);
+  for (let i = 0; i < count; i++) counts[keys[members[i]] & 0xffff]++;
+  let low = counts.length - 1;
+  let fromBucket = 0;
+  while (m + fromBucket + counts[low] < k) fromBucket += counts[low--];
+  for (let i = 0; i < count; i++) if ((keys[members[i]] & 0xffff) > low) out[m++] = members[i];
+  for (let i = 0; i < count && m < k; i++) if ((keys[members[i]] & 0xffff) === low) out[m++] = members[i];
+  // Gathered in index order, so a stable sort by key leaves equal values in index order.
+  radixSortDescending(out.subarray(0, k), keys);
   return out;
 }
 
-const INDEX_BITS = 21;
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/**
- * Sort `idx` by row value descending, ties by index ascending. Each entry becomes one exact
- * integer key (value's order in the high 32 bits, index in the low 21) sorted by the engine's
- * native numeric typed-array sort: ~5× faster than a comparator over 6000-long lists.
- */
-function sortByValueThenIndex(row: Float32Array, idx: Int32Array): void {
-  if (row.length > 2 ** INDEX_BITS) {
-    idx.sort((a, b) => row[b] - row[a] || a - b);
-    return;
-  }
-  const keys = new Float64Array(idx.length);
-  for (let i = 0; i < idx.length; i++) {
-    f32[0] = row[idx[i]] === 0 ? 0 : row[idx[i]]; // −0 ties with +0
-    const bits = u32[0];
-    // Unsigned order of floats: flip every bit of negatives, the sign bit of the rest.
-    const ascending = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
-    keys[i] = (0xffffffff - ascending) * 2 ** INDEX_BITS + idx[i];
-  }
-  keys.sort();
-  for (let i = 0; i < idx.length; i++) idx[i] = keys[i] % 2 ** INDEX_BITS;
+/** An unsigned key in the order of the float32 values with these bits (−0 as +0): larger value, larger key. */
+function orderKey(bits: number): number {
+  if (bits === 0x80000000) return 0x80000000; // −0
+  // Negative floats order backwards: flip every bit of them, only the sign bit of the rest.
+  return (bits & 0x80000000 ? ~bits : bits | 0x80000000) >>> 0;
 }
 
-/** The k-th largest value (k = 1 is the maximum); reorders `a`. Quickselect, median-of-3 pivot. */
-function kthLargest(a: Float32Array, k: number): number {
-  const target = k - 1; // position in descending order
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const pivot = median3(a[lo], a[mid], a[hi]);
-    // Hoare partition into [lo, j] ≥ pivot and [i, hi] ≤ pivot (descending order).
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] > pivot) i++;
-      while (a[j] < pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
+/** Stable sort of `idx` by keys[idx] descending: four 8-bit LSD passes. */
+function radixSortDescending(idx: Int32Array, keys: Uint32Array): void {
+  let from: Int32Array = idx;
+  let to: Int32Array = new Int32Array(idx.length);
+  const count = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < from.length; i++) count[255 - ((keys[from[i]] >>> shift) & 255)]++;
+    for (let b = 0, sum = 0; b < 256; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
     }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return a[target]; // between the parts: equal to the pivot
+    for (let i = 0; i < from.length; i++) to[count[255 - ((keys[from[i]] >>> shift) & 255)]++] = from[i];
+    [from, to] = [to, from];
   }
-  return a[target];
-}
-
-function median3(x: number, y: number, z: number): number {
-  return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+  // Four passes: the result is back in `idx`.
 }

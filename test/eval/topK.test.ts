@@ -18,6 +18,18 @@ describe('topKIndices', () => {
     }
   });
 
+  it('large rows: clustered values (one radix bucket), negatives, ±0 as equal', () => {
+    const rng = new Rng(4);
+    const n = 20000;
+    const clustered = Float32Array.from({ length: n }, () => 0.9 + 0.001 * rng.normal());
+    const signed = Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? (i % 2 ? -0 : 0) : rng.normal()));
+    const quantised = Float32Array.from({ length: n }, () => Math.round(rng.normal() * 4) / 4);
+    for (const row of [clustered, signed, quantised]) {
+      const order = Array.from(row.keys()).sort((a, b) => row[b] - row[a] || a - b);
+      for (const k of [513, 2000, n - 1, n]) expect(Array.from(topKIndices(row, k))).toEqual(order.slice(0, k));
+    }
+  });
+
   it('rejects k outside [1, n]', () => {
     expect(() => topKIndices(new Float32Array(3), 4)).toThrow(/k in \[1, 3\]/);
     expect(() => topKIndices(new Float32Array(3), 0)).toThrow(/k in \[1, 3\]/);
