@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type PngOptions } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToRgb } from '../../augment/decode.js';
 import { decodeFilesInto } from '../../augment/decodeBatch.js';
@@ -22,7 +22,7 @@ function samples(w: number, h: number, channels: number, seed: number): Buffer {
 let dir: string;
 const files: Record<string, string> = {};
 
-async function png(name: string, w: number, h: number, channels: 1 | 3 | 4, opts: sharp.PngOptions = {}, seed = 1): Promise<string> {
+async function png(name: string, w: number, h: number, channels: 1 | 3 | 4, opts: PngOptions = {}, seed = 1): Promise<string> {
   const file = path.join(dir, `${name}.png`);
   await sharp(samples(w, h, channels, seed), { raw: { width: w, height: h, channels } })
     .toColourspace(channels === 1 ? 'b-w' : 'srgb')
