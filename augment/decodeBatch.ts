@@ -151,3 +151,27 @@ async function enlargeTogether(queue: { index: number; png: DecodedPng }[], size
     }
   });
 }
+
+/**
+ * After `decodeFilesInto`: the decoded images moved together so kept image k sits at slot k
+ * (the gaps of failed files closed), the kept files in order, and the failed ones with why.
+ */
+export function compactDecoded(
+  files: readonly string[],
+  failures: readonly (DecodeError | undefined)[],
+  pixels: Uint8Array | undefined,
+  bytesPerImage: number,
+): { kept: string[]; failed: { path: string; reason: DecodeError['reason']; detail: string }[] } {
+  const kept: string[] = [];
+  const failed: { path: string; reason: DecodeError['reason']; detail: string }[] = [];
+  files.forEach((file, i) => {
+    const failure = failures[i];
+    if (failure) {
+      failed.push({ path: file, reason: failure.reason, detail: failure.message });
+      return;
+    }
+    if (pixels && kept.length !== i) pixels.copyWithin(kept.length * bytesPerImage, i * bytesPerImage, (i + 1) * bytesPerImage);
+    kept.push(file);
+  });
+  return { kept, failed };
+}

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
-import pLimit from 'p-limit';
-import { DecodeError, decodeToRgb } from '../augment/decode.js';
+import { compactDecoded, decodeFilesInto } from '../augment/decodeBatch.js';
 import { selectBackend, type BackendName } from '../src/backend/select.js';
 import { formatSkipped } from '../src/data/dataset.js';
 import { scanImages, type SkippedFile } from '../src/data/scan.js';
@@ -48,31 +47,18 @@ export async function embed(args: EmbedArgs, log: (line: string) => void = conso
   const skipped = [...scan.skipped];
   const size = encoder.inputSize;
   const perImage = size * size * 3;
-  const limit = pLimit(args.concurrency);
   const writer = await NpyWriter.open(args.out, [-1, encoder.dim], 'float32');
   const paths: string[] = [];
   try {
     for (let start = 0; start < scan.files.length; start += args.batchSize) {
       const files = scan.files.slice(start, start + args.batchSize);
-      const decoded = await Promise.all(
-        files.map((file) =>
-          limit(async () => {
-            try {
-              return await decodeToRgb(file, size, { maxPixels: args.maxPixels });
-            } catch (err) {
-              if (!(err instanceof DecodeError)) throw err;
-              skipped.push({ path: file, reason: err.reason, detail: err.message });
-              return undefined;
-            }
-          }),
-        ),
-      );
-      const good = files.flatMap((file, i) => (decoded[i] ? [{ file, pixels: decoded[i] }] : []));
+      const batch = new Uint8Array(files.length * perImage);
+      const failures = await decodeFilesInto(files, size, batch, { maxPixels: args.maxPixels, concurrency: args.concurrency });
+      const { kept: good, failed } = compactDecoded(files, failures, batch, perImage);
+      skipped.push(...failed);
       if (good.length === 0) continue;
-      const batch = new Uint8Array(good.length * perImage);
-      good.forEach((g, i) => batch.set(g.pixels, i * perImage));
       await writer.write(encoder.embed(batch, good.length));
-      paths.push(...good.map((g) => g.file));
+      paths.push(...good);
       log(`embedded ${paths.length}/${scan.files.length}`);
     }
     if (paths.length === 0) throw new Error(`no readable images in ${args.data}${skipped.length ? ` (${formatSkipped(skipped)})` : ''}`);

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_PIXELS } from '../../augment/decode.js';
-import { decodeFilesInto } from '../../augment/decodeBatch.js';
+import { compactDecoded, decodeFilesInto } from '../../augment/decodeBatch.js';
 import type { ViewSource } from '../../augment/source.js';
 import { scanImages, type ScanResult, type SkippedFile } from './scan.js';
 import { countByReason, formatSkipped } from './skipped.js';
@@ -62,18 +62,8 @@ export async function loadScannedImages(root: string, scan: ScanResult, opts: Lo
     onDecoded: () => opts.onProgress?.(++done, files.length),
   });
 
-  const paths: string[] = [];
-  const skipped = [...scan.skipped];
-  files.forEach((file, i) => {
-    const failure = failures[i];
-    if (failure) {
-      skipped.push({ path: file, reason: failure.reason, detail: failure.message });
-      return;
-    }
-    // Close the gaps left by failed files so image k sits at slot k.
-    if (pixels && paths.length !== i) pixels.copyWithin(paths.length * bytesPerImage, i * bytesPerImage, (i + 1) * bytesPerImage);
-    paths.push(file);
-  });
+  const { kept: paths, failed } = compactDecoded(files, failures, pixels, bytesPerImage);
+  const skipped = [...scan.skipped, ...failed];
 
   if (paths.length === 0) {
     const why = skipped.length > 0 ? formatSkipped(skipped) : 'the folder holds no image files';
