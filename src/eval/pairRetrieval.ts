@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { assertFeatures, type Features } from './features.js';
 
 /** Retrieval of each image's held-out partner (simclr probe --pairs). */
@@ -31,26 +32,40 @@ export function pairRetrieval(features: Features, pairs: ReadonlyArray<readonly 
   const hits = ks.map(() => 0);
   let reciprocal = 0;
   let queries = 0;
-  const scores = new Float64Array(n);
-  for (const [q, partners] of partnersOf) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += unit[q * dim + d] * unit[j * dim + d];
-      scores[j] = s;
+  // Each query's similarities to every image from one matmul per block of queries on the
+  // active backend (a plain loop took ~100 s for 10k raw 28 × 28 × 3 test images).
+  const queryRows = [...partnersOf.keys()];
+  const blockRows = Math.max(1, Math.floor(MAX_BLOCK_VALUES / n));
+  const unitT = tf.tidy(() => tf.transpose(tf.tensor2d(unit, [n, dim])));
+  try {
+    for (let start = 0; start < queryRows.length; start += blockRows) {
+      const block = queryRows.slice(start, start + blockRows);
+      const rows = new Float32Array(block.length * dim);
+      block.forEach((q, i) => rows.set(unit.subarray(q * dim, (q + 1) * dim), i * dim));
+      const sims = tf.tidy(() => tf.matMul(tf.tensor2d(rows, [block.length, dim]), unitT));
+      const values = sims.dataSync() as Float32Array;
+      sims.dispose();
+      block.forEach((q, i) => {
+        const scores = values.subarray(i * n, (i + 1) * n);
+        for (const p of partnersOf.get(q)!) {
+          let rank = 1;
+          for (let j = 0; j < n; j++) if (j !== q && j !== p && scores[j] > scores[p]) rank++;
+          ks.forEach((k, h) => rank <= k && hits[h]++);
+          reciprocal += 1 / rank;
+          queries++;
+        }
+      });
     }
-    for (const p of partners) {
-      let rank = 1;
-      for (let j = 0; j < n; j++) if (j !== q && j !== p && scores[j] > scores[p]) rank++;
-      ks.forEach((k, i) => rank <= k && hits[i]++);
-      reciprocal += 1 / rank;
-      queries++;
-    }
+  } finally {
+    unitT.dispose();
   }
   return { queries, recallAt: Object.fromEntries(ks.map((k, i) => [k, hits[i] / queries])), mrr: reciprocal / queries };
 }
 
-function unitRows({ data, n, dim }: Features): Float64Array {
-  const out = new Float64Array(n * dim);
+const MAX_BLOCK_VALUES = 1 << 24;
+
+function unitRows({ data, n, dim }: Features): Float32Array {
+  const out = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {
     let norm = 0;
     for (let d = 0; d < dim; d++) norm += data[i * dim + d] ** 2;
