@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expandWeights, groupEqualColumns, mergeColumns } from '../../src/eval/equalColumns.js';
+import { expandWeights, groupEqualColumns, mergeColumns, standardizeMerged } from '../../src/eval/equalColumns.js';
+import { applyStandardizer, fitStandardizer } from '../../src/eval/standardize.js';
 import type { Features } from '../../src/eval/features.js';
 import { trainLinearProbe } from '../../src/eval/linearProbe.js';
 import { SoftmaxObjective } from '../../src/eval/softmaxObjective.js';
@@ -30,6 +31,19 @@ describe('equal columns', () => {
     expect(Array.from(g.groupOf)).toEqual([0, 1, 0, -1, 1, 0, 2]);
     x.data[5 * 7 + 2] += 1e-3; // column 2 no longer equals column 0
     expect(Array.from(groupEqualColumns(x).groupOf)).toEqual([0, 1, 2, -1, 1, 0, 3]);
+  });
+
+  it('on raw features: constant columns dropped, and standardise + merge in one pass gives the two-step values', () => {
+    const rng = new Rng(5);
+    const base = { data: Float32Array.from({ length: 50 * 3 }, () => 3 + rng.normal()), n: 50, dim: 3 };
+    const { x } = withCopies(base);
+    for (let i = 0; i < x.n; i++) x.data[i * x.dim + 3] = 7; // the dead column, now constant 7 rather than 0
+    expect(Array.from(groupEqualColumns(x).groupOf)).toEqual([0, 1, 0, 2, 1, 0, 3]);
+    const g = groupEqualColumns(x, { dropConstant: true });
+    expect(Array.from(g.groupOf)).toEqual([0, 1, 0, -1, 1, 0, 2]);
+    const s = fitStandardizer(x);
+    const twoStep = mergeColumns(applyStandardizer(s, x), groupEqualColumns(applyStandardizer(s, x)));
+    expect(Array.from(standardizeMerged(s, x, g).data)).toEqual(Array.from(twoStep.data));
   });
 
   it('the merged problem has the same objective at corresponding weights, so the same optimum (independent evaluation)', () => {
