@@ -15,7 +15,7 @@ for (const run of runs) {
   const first = metrics.filter((m) => m.step > 60 && m.step <= half).map((m) => m.imagesPerSec);
   const second = metrics.filter((m) => m.step > half + 10).map((m) => m.imagesPerSec);
   const paired = metrics.map((m) => m.pairedAnchors).filter((v) => v !== undefined);
-  const negs = metrics.filter((m) => m.step > half).map((m) => m.negatives).filter((v) => v !== undefined);
+  const negs = metrics.filter((m) => m.step > half + 10).map((m) => m.negatives).filter((v) => v !== undefined);
   console.log(`| ${run} | ${pct(p.pairs?.recallAt[1])} | ${pct(p.pairs?.recallAt[10])} | ${p.pairs?.mrr.toFixed(3)} | ${pct(p.linear.top1)} | ${pct(p.knn.top1)} | ${pct(p.retrieval.mapAtR)} | ${mean(first).toFixed(0)} / ${mean(second).toFixed(0)} | ${paired.length ? pct(mean(paired)) : '—'} | ${negs.length ? mean(negs).toFixed(0) : '—'} |`);
   baselines = p.baselines;
 }
