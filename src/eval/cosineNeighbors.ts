@@ -114,7 +114,8 @@ function unitMergedRows(f: Features, g: ColumnGroups): Float32Array {
   return out;
 }
 
-function l2NormalizeRows(f: Features): Float32Array {
+/** Each row scaled to unit length (an all-zero row stays zero). */
+export function l2NormalizeRows(f: Features): Float32Array {
   const out = new Float32Array(f.data.length);
   for (let i = 0; i < f.n; i++) {
     const row = i * f.dim;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { l2NormalizeRows } from './cosineNeighbors.js';
 import { assertFeatures, type Features } from './features.js';
 
 /** Retrieval of each image's held-out partner (simclr probe --pairs). */
@@ -22,7 +23,7 @@ export function pairRetrieval(features: Features, pairs: ReadonlyArray<readonly 
   assertFeatures(features, 'pair retrieval features');
   const { n, dim } = features;
   if (pairs.length === 0) throw new Error('pair retrieval needs at least one pair');
-  const unit = unitRows(features);
+  const unit = l2NormalizeRows(features);
   const partnersOf = new Map<number, number[]>();
   for (const [a, b] of pairs) {
     if (!(a >= 0 && b >= 0 && a < n && b < n && a !== b)) throw new Error(`pair retrieval: pair (${a}, ${b}) is not two of the ${n} images`);
@@ -63,14 +64,3 @@ export function pairRetrieval(features: Features, pairs: ReadonlyArray<readonly 
 }
 
 const MAX_BLOCK_VALUES = 1 << 24;
-
-function unitRows({ data, n, dim }: Features): Float32Array {
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let d = 0; d < dim; d++) norm += data[i * dim + d] ** 2;
-    const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
-    for (let d = 0; d < dim; d++) out[i * dim + d] = data[i * dim + d] * scale;
-  }
-  return out;
-}
