@@ -12,7 +12,8 @@
         "src/eltwise.cc",
         "src/elementwise.cc",
         "src/matmul.cc",
-        "src/reduction.cc"
+        "src/reduction.cc",
+        "src/pooling.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-fopenmp"],

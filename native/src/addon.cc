@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "matmul.h"
 #include "napi_util.h"
+#include "pooling.h"
 #include "reduction.h"
 
 namespace {
@@ -55,6 +56,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool2dForward", nullptr, Pool2dForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pool2dBackward", nullptr, Pool2dBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);
   return exports;

@@ -133,6 +133,14 @@ void copyFloats(const float* src, float* dst, int64_t n) {
   }
 }
 
+bool paddingInsideFilter(const Shapes& s, const Geometry& g) {
+  for (int axis = 0; axis < 2; axis++) {
+    int64_t extent = (s.w[axis] - 1) * (g.dilates[axis] + 1) + 1;
+    if (g.padL[axis] >= extent || g.padR[axis] >= extent) return false;
+  }
+  return true;
+}
+
 std::vector<int64_t> geometryKey(const Geometry& g) {
   return {g.strides[0], g.strides[1], g.dilates[0], g.dilates[1], g.padL[0], g.padL[1], g.padR[0], g.padR[1]};
 }
@@ -153,6 +161,9 @@ napi_value Conv2dForward(napi_env env, napi_callback_info info) {
     float* residual = hasResidual ? floatArray(env, a[5], product(s.y), "residual") : nullptr;
     float* y = floatArray(env, a[6], product(s.y), "y");
     if (hasResidual && residual == y) throw ArgError("residual and y must be different buffers");
+    // oneDNN 2.6.3 crashes (SIGSEGV) on a `sum` post-op when a padding is as large as the
+    // filter's extent (whole output rows of padding); TF.js's same/valid paddings never are.
+    if (hasResidual && !paddingInsideFilter(s, g)) throw ArgError("a residual convolution needs each padding smaller than the filter");
     bool relu = boolArg(env, a[9], "relu");
 
     auto key = cacheKey("convF", {s.x, s.w, s.y, geometryKey(g), {hasBias, relu, hasResidual}});
@@ -198,6 +209,55 @@ napi_value Conv2dBackwardData(napi_env env, napi_callback_info info) {
   });
 }
 
+namespace {
+
+void backwardWeights(const Shapes& s, const Geometry& g, float* x, float* dy, float* dw) {
+  auto key = cacheKey("convBW", {s.x, s.w, s.y, geometryKey(g)});
+  BackwardWeightsPlan& plan = backwardWeightsPlans.get(key, [&] {
+    auto hint = forwardDesc(s, g, false, false, dnnl::prop_kind::forward_training);
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, xDesc(s), wAnyDesc(s),
+                                               yDesc(s), g.strides, g.dilates, g.padL, g.padR);
+    dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
+    memory::desc user = wUserDesc(s);
+    bool reorder = pd.diff_weights_desc() != user;
+    BackwardWeightsPlan p{dnnl::convolution_backward_weights(pd), reorder, user, memory(), dnnl::reorder(),
+                          pd.src_desc(), pd.diff_dst_desc()};
+    if (reorder) {
+      p.packed = memory(pd.diff_weights_desc(), cpuEngine());
+      p.fromPacked = dnnl::reorder(p.packed, memory(user, cpuEngine(), nullptr));
+    }
+    return p;
+  });
+  memory dwUser = wrap(plan.user, dw);
+  plan.prim.execute(cpuStream(), {{DNNL_ARG_SRC, wrap(plan.x, x)},
+                                  {DNNL_ARG_DIFF_DST, wrap(plan.dy, dy)},
+                                  {DNNL_ARG_DIFF_WEIGHTS, plan.reorder ? plan.packed : dwUser}});
+  if (plan.reorder) plan.fromPacked.execute(cpuStream(), plan.packed, dwUser);
+  cpuStream().wait();
+}
+
+// The input pixels a 1×1 filter reads, [n, oh, ow, ci] (zeros where a tap falls in the padding).
+std::vector<float> gatherStrideGrid(const Shapes& s, const Geometry& g, const float* x) {
+  const int64_t n = s.x[0], h = s.x[1], w = s.x[2], c = s.x[3], oh = s.y[1], ow = s.y[2];
+  std::vector<float> out(static_cast<size_t>(n * oh * ow * c));
+#pragma omp parallel for schedule(static)
+  for (int64_t row = 0; row < n * oh; row++) {
+    const int64_t b = row / oh, iy = (row % oh) * g.strides[0] - g.padL[0];
+    for (int64_t ox = 0; ox < ow; ox++) {
+      const int64_t ix = ox * g.strides[1] - g.padL[1];
+      float* dst = out.data() + (row * ow + ox) * c;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+        std::fill(dst, dst + c, 0.f);
+      } else {
+        std::memcpy(dst, x + ((b * h + iy) * w + ix) * c, sizeof(float) * static_cast<size_t>(c));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 napi_value Conv2dBackwardWeights(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = callArgs(env, info, 7);
@@ -207,29 +267,20 @@ napi_value Conv2dBackwardWeights(napi_env env, napi_callback_info info) {
     float* x = floatArray(env, a[0], product(s.x), "x");
     float* dy = floatArray(env, a[2], product(s.y), "dy");
     float* dw = floatArray(env, a[4], product(s.w), "dw");
-
-    auto key = cacheKey("convBW", {s.x, s.w, s.y, geometryKey(g)});
-    BackwardWeightsPlan& plan = backwardWeightsPlans.get(key, [&] {
-      auto hint = forwardDesc(s, g, false, false, dnnl::prop_kind::forward_training);
-      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, xDesc(s), wAnyDesc(s),
-                                                 yDesc(s), g.strides, g.dilates, g.padL, g.padR);
-      dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
-      memory::desc user = wUserDesc(s);
-      bool reorder = pd.diff_weights_desc() != user;
-      BackwardWeightsPlan p{dnnl::convolution_backward_weights(pd), reorder, user, memory(), dnnl::reorder(),
-                            pd.src_desc(), pd.diff_dst_desc()};
-      if (reorder) {
-        p.packed = memory(pd.diff_weights_desc(), cpuEngine());
-        p.fromPacked = dnnl::reorder(p.packed, memory(user, cpuEngine(), nullptr));
-      }
-      return p;
-    });
-    memory dwUser = wrap(plan.user, dw);
-    plan.prim.execute(cpuStream(), {{DNNL_ARG_SRC, wrap(plan.x, x)},
-                                    {DNNL_ARG_DIFF_DST, wrap(plan.dy, dy)},
-                                    {DNNL_ARG_DIFF_WEIGHTS, plan.reorder ? plan.packed : dwUser}});
-    if (plan.reorder) plan.fromPacked.execute(cpuStream(), plan.packed, dwUser);
-    cpuStream().wait();
+    bool strided1x1 = s.w[0] == 1 && s.w[1] == 1 &&
+                      (g.strides[0] > 1 || g.strides[1] > 1 || g.padL[0] || g.padL[1] || g.padR[0] || g.padR[1]);
+    if (!strided1x1) {
+      backwardWeights(s, g, x, dy, dw);
+      return undefinedValue(env);
+    }
+    // oneDNN 2.6.3's strided 1×1 backward-weights kernel (jit_1x1 with its reduce-to-unit-stride
+    // copy) corrupts the heap on some shapes with two or more threads (SIGSEGV/SIGABRT, e.g. x
+    // 1×8×10×9 → 6 channels, stride 2). A 1×1 filter reads only the pixels on the stride grid:
+    // gather them and run the unit-stride convolution.
+    std::vector<float> grid = gatherStrideGrid(s, g, x);
+    Shapes unit{{s.y[0], s.y[1], s.y[2], s.x[3]}, s.w, s.y};
+    Geometry one{{1, 1}, {0, 0}, {0, 0}, {0, 0}};
+    backwardWeights(unit, one, grid.data(), dy, dw);
     return undefinedValue(env);
   });
 }

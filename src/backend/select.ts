@@ -133,7 +133,7 @@ async function useOnednn(threads: number | undefined): Promise<BackendInfo> {
     package: 'simclr-ts native/ (oneDNN)',
     version: registered.addon.version(),
     threads: registered.threads,
-    note: 'native kernels (oneDNN and OpenMP) for convolutions, batch norm, matmul, relu, elementwise ops and reductions; the rest from the cpu backend',
+    note: 'native kernels (oneDNN and OpenMP) for convolutions, batch norm, matmul, relu, pooling, elementwise ops and reductions; the rest from the cpu backend',
   };
 }
 

@@ -66,6 +66,7 @@ export function convCases(seed: number, randomCount: number): ConvCase[] {
     { n: 3, h: 8, w: 8, ci: 6, co: 5, k: 1, stride: 2, pad: 'same' },
     { n: 1, h: 7, w: 7, ci: 6, co: 5, k: 1, stride: 2, pad: 'valid' },
     { n: 3, h: 5, w: 6, ci: 3, co: 4, k: 1, stride: 1, pad: 'valid' },
+    { n: 1, h: 8, w: 10, ci: 9, co: 6, k: 1, stride: 2, pad: 'valid' },
     { n: 3, h: 16, w: 15, ci: 3, co: 8, k: 7, stride: 2, pad: 'same' },
     { n: 1, h: 11, w: 12, ci: 3, co: 4, k: 7, stride: 1, pad: 'valid' },
     { n: 1, h: 13, w: 13, ci: 2, co: 3, k: 7, stride: 1, pad: 'same' },

@@ -67,11 +67,11 @@ describe.skipIf(!onednnAvailable('onednnConv.test.ts'))('onednn convolutions', (
         });
       }
 
-      for (const stride of [1, 2]) {
-        it(`matches the cpu backend with explicit asymmetric padding, stride ${stride}`, async () => {
-          const c: ConvCase = { n: 2, h: 6, w: 5, ci: 3, co: 4, k: 3, stride, pad: 'valid' };
+      for (const [stride, k] of [[1, 3], [2, 3], [2, 1], [3, 1]]) {
+        it(`matches the cpu backend with explicit asymmetric padding, stride ${stride}, filter ${k}×${k}`, async () => {
+          const c: ConvCase = { n: 2, h: 6, w: 5, ci: 3, co: 4, k, stride, pad: 'valid' };
           const pad = [[0, 0], [2, 1], [0, 2], [0, 0]] as tf.backend_util.ExplicitPadding;
-          const dyShape = tf.backend_util.computeConv2DInfo([2, 6, 5, 3], [3, 3, 3, 4], stride, 1, pad).outShape;
+          const dyShape = tf.backend_util.computeConv2DInfo([2, 6, 5, 3], [k, k, 3, 4], stride, 1, pad).outShape;
           const { inputs, attrs } = make(c, Rng.derive(32, stride));
           if ('dy' in inputs) inputs.dy = operand(Rng.derive(33, stride), dyShape);
           const withPad = { ...attrs, pad };

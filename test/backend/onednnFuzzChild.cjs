@@ -39,10 +39,22 @@ function convCase() {
   return { x: [n, h, w, ci], f: [k, k, ci, co], y: [n, oh, ow, co], g: [s, s, dil, dil, ...pads] };
 }
 
+function poolCase() {
+  const k = [int(1, 4), int(1, 4)];
+  const s = [int(1, 3), int(1, 3)];
+  const n = int(1, 3), h = int(k[0], k[0] + 9), w = int(k[1], k[1] + 9), c = int(1, 9);
+  const pads = [int(0, k[0] - 1), int(0, k[1] - 1), int(0, k[0] - 1), int(0, k[1] - 1)];
+  const oh = Math.floor((h + pads[0] + pads[2] - k[0]) / s[0]) + 1;
+  const ow = Math.floor((w + pads[1] + pads[3] - k[1]) / s[1]) + 1;
+  return { x: [n, h, w, c], y: [n, oh, ow, c], k, g: [...s, ...pads] };
+}
+
 for (let r = 0; r < rounds; r++) {
   const c = convCase();
   const x = buf(size(c.x)), w = buf(size(c.f)), y = new Float32Array(size(c.y));
-  addon.conv2dForward(x, c.x, w, c.f, rand() < 0.5 ? buf(c.f[3]) : null, rand() < 0.5 ? buf(size(c.y)) : null, y, c.y, c.g, rand() < 0.5);
+  const keff = (c.f[0] - 1) * c.g[2] + 1;
+  const residualOk = c.g.slice(4).every((p) => p < keff);
+  addon.conv2dForward(x, c.x, w, c.f, rand() < 0.5 ? buf(c.f[3]) : null, residualOk && rand() < 0.5 ? buf(size(c.y)) : null, y, c.y, c.g, rand() < 0.5);
   finite('conv2dForward', y);
   const dx = new Float32Array(size(c.x));
   addon.conv2dBackwardData(buf(size(c.y)), c.y, w, c.f, dx, c.x, c.g);
@@ -58,6 +70,10 @@ for (let r = 0; r < rounds; r++) {
   mustThrow('conv dims', () => addon.conv2dForward(x, 'nhwc', w, c.f, null, null, y, c.y, c.g, false));
   mustThrow('conv bias', () => addon.conv2dForward(x, c.x, w, c.f, buf(c.f[3] + 1), null, y, c.y, c.g, false));
   mustThrow('conv residual', () => addon.conv2dForward(x, c.x, w, c.f, null, buf(size(c.y) - 1), y, c.y, c.g, true));
+  // A bottom padding as deep as the filter: oneDNN crashes on it with a residual, so it is refused.
+  const tall = [c.y[0], c.y[1] + keff, c.y[2], c.y[3]];
+  const deepPad = [...c.g.slice(0, 6), c.g[6] + keff * c.g[0], c.g[7]];
+  mustThrow('conv residual padding', () => addon.conv2dForward(x, c.x, w, c.f, null, buf(size(tall)), new Float32Array(size(tall)), tall, deepPad, true));
   mustThrow('conv residual is y', () => addon.conv2dForward(x, c.x, w, c.f, null, y, y, c.y, c.g, true));
 
   const d = [int(1, 5), int(1, 6), int(1, 6), int(1, 40)];
@@ -106,6 +122,28 @@ for (let r = 0; r < rounds; r++) {
   finite('reduce', rout);
   mustThrow('reduce out', () => addon.reduce(0, buf(size(rdims)), rdims, flags, new Float32Array(rout.length + 1)));
   mustThrow('reduce rank', () => addon.reduce(0, buf(128), [2, 2, 2, 2, 2, 2, 2], [1, 0, 0, 0, 0, 0, 0], new Float32Array(64)));
+
+  const p = poolCase();
+  const kind = int(0, 1);
+  const px = buf(size(p.x)), py = new Float32Array(size(p.y)), pdx = new Float32Array(size(p.x));
+  addon.pool2dForward(kind, px, p.x, py, p.y, p.k, p.g);
+  finite('pool2dForward', py);
+  addon.pool2dBackward(kind, kind === 1 && rand() < 0.5 ? null : px, p.x, buf(size(p.y)), p.y, pdx, p.k, p.g);
+  finite('pool2dBackward', pdx);
+  // Output extent, pad as large as the window, max without x, short dy, bad kind.
+  mustThrow('pool extent', () => addon.pool2dForward(kind, px, p.x, new Float32Array(size(p.y) + p.y[2] * p.y[3]), [p.y[0], p.y[1] + 1, p.y[2], p.y[3]], p.k, p.g));
+  mustThrow('pool pad', () => addon.pool2dForward(kind, px, p.x, py, p.y, p.k, [1, 1, p.k[0], 0, 0, 0]));
+  mustThrow('pool max x', () => addon.pool2dBackward(0, null, p.x, buf(size(p.y)), p.y, pdx, p.k, p.g));
+  mustThrow('pool dy', () => addon.pool2dBackward(kind, px, p.x, buf(size(p.y) - 1), p.y, pdx, p.k, p.g));
+  mustThrow('pool kind', () => addon.pool2dForward(2, px, p.x, py, p.y, p.k, p.g));
+}
+// Shapes on which oneDNN 2.6.3's strided 1×1 backward-weights kernel corrupted the heap with two
+// threads (the addon now gathers the stride grid and runs a unit-stride convolution).
+for (const [n, h, w, ci, co] of [[1, 8, 10, 9, 6], [3, 8, 10, 9, 16], [1, 10, 12, 3, 10]]) {
+  const oh = Math.floor((h - 1) / 2) + 1, ow = Math.floor((w - 1) / 2) + 1;
+  const x = buf(n * h * w * ci), dy = buf(n * oh * ow * co), dw = new Float32Array(ci * co);
+  for (let r = 0; r < 300; r++) addon.conv2dBackwardWeights(x, [n, h, w, ci], dy, [n, oh, ow, co], dw, [1, 1, ci, co], [2, 2, 1, 1, 0, 0, 0, 0]);
+  finite('conv2dBackwardWeights 1×1 stride 2', dw);
 }
 for (let r = 0; r < 50; r++) {
   const pooled = addon.allocFloat32(int(1, 1 << 18));

@@ -13,13 +13,14 @@ import { convKernels } from './conv.js';
 import { elementwiseKernels, reluGradConfig } from './elementwise.js';
 import { ONEDNN } from './kernelUtil.js';
 import { matmulKernels } from './matmul.js';
+import { poolKernels } from './pool.js';
 import { noteDeleted, noteEscaped, noteStored } from './outputPool.js';
 import { reductionKernels } from './reduction.js';
 import { reluKernels } from './relu.js';
 
 /** Every native kernel config (each wraps the cpu kernel of the same name as its fallback). */
 export function nativeKernels(addon: OnednnAddon): tf.KernelConfig[] {
-  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon), ...batchNormKernels(addon), ...elementwiseKernels(addon), ...reductionKernels(addon)];
+  return [...convKernels(addon), ...matmulKernels(addon), ...reluKernels(addon), ...batchNormKernels(addon), ...elementwiseKernels(addon), ...reductionKernels(addon), ...poolKernels(addon)];
 }
 
 export interface OnednnOptions {

@@ -46,6 +46,14 @@ export function convGeometry(xShape: number[], filterShape: number[], attrs: Con
   return { info, geometry };
 }
 
+/** Each padding smaller than the dilated filter (oneDNN 2.6.3 crashes on a residual convolution otherwise). */
+function paddingInsideFilter(conv: { info: tf.backend_util.Conv2DInfo; geometry: ConvGeometry }): boolean {
+  const [, , dh, dw, top, left, bottom, right] = conv.geometry;
+  const eh = (conv.info.filterHeight - 1) * dh + 1;
+  const ew = (conv.info.filterWidth - 1) * dw + 1;
+  return top < eh && bottom < eh && left < ew && right < ew;
+}
+
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
@@ -63,7 +71,7 @@ function forward(args: KernelArgs, addon: OnednnAddon, fused: boolean, residual?
   if (fused && bias != null) {
     if (!isFloat32(bias) || sizeOf(bias.shape) !== channels || bias.shape.length === 0 || bias.shape[bias.shape.length - 1] !== channels) return null;
   }
-  if (residual != null && !(isFloat32(residual) && sameShape(residual.shape, outShape))) return null;
+  if (residual != null && !(isFloat32(residual) && sameShape(residual.shape, outShape) && paddingInsideFilter(conv))) return null;
   const y = allocOutput(addon, sizeOf(outShape));
   addon.conv2dForward(
     f32(args.backend, x), x.shape as Dims4, f32(args.backend, filter), filter.shape as Dims4,
@@ -84,7 +92,7 @@ export function conv2dResidualSupported(x: tf.Tensor, filter: tf.Tensor, bias: t
   if (tf.getBackend() !== ONEDNN || tf.getKernel(CONV2D_RESIDUAL, ONEDNN) == null) return false;
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || residual.dtype !== 'float32' || (bias != null && bias.dtype !== 'float32')) return false;
   const conv = convGeometry(x.shape, filter.shape, { ...attrs, dataFormat: 'NHWC' });
-  if (conv == null || !sameShape(residual.shape, conv.info.outShape)) return false;
+  if (conv == null || !sameShape(residual.shape, conv.info.outShape) || !paddingInsideFilter(conv)) return false;
   return bias == null || (bias.shape.length === 1 && bias.shape[0] === conv.info.outShape[3]);
 }
 
@@ -100,7 +108,7 @@ export function conv2dResidual(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Ten
 function residualForward(args: KernelArgs, addon: OnednnAddon): tf.TensorInfo {
   const { residual } = args.inputs;
   const out = residual == null ? null : forward(args, addon, true, residual);
-  if (out == null) throw new Error('onednn conv2dResidual: unsupported inputs (float32 NHWC x, HWIO filter, per-channel bias, residual of the output\'s shape)');
+  if (out == null) throw new Error('onednn conv2dResidual: unsupported inputs (float32 NHWC x, HWIO filter, per-channel bias, residual of the output\'s shape, each padding smaller than the filter)');
   return out;
 }
 
