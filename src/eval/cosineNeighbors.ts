@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { assertFeatures, assertSameDim, type Features } from './features.js';
 import { groupEqualColumns, type ColumnGroups } from './equalColumns.js';
+import { forEachSimilarityBlock } from './similarityBlocks.js';
 import { topKIndices } from './topK.js';
 
 /** The nearest gallery rows of a block of consecutive query rows. */
@@ -40,21 +40,17 @@ export function forEachNeighborBlock(
   assertFeatures(queries, 'query features');
   assertSameDim(gallery, queries, 'gallery features', 'query features');
   const nG = gallery.n;
-  const blockRows = Math.max(1, Math.min(queries.n, Math.floor(maxBlockValues / nG)));
   const { gallery: unitGallery, queries: normQueries, dim } = mergedUnitRows(gallery, queries);
-  // Gallery as dim × n (normalised, transposed here): a matmul with a transposed input is slow on wasm.
-  const galleryT = tf.tensor2d(transpose(unitGallery, nG, dim), [dim, nG]);
   const scratch = new Float32Array(nG);
-  try {
-    for (let start = 0; start < queries.n; start += blockRows) {
-      const count = Math.min(blockRows, queries.n - start);
+  forEachSimilarityBlock(
+    unitGallery,
+    nG,
+    dim,
+    queries.n,
+    (start, count) => normQueries.subarray(start * dim, (start + count) * dim),
+    (start, count, values) => {
       let stride = 0;
       for (let q = 0; q < count; q++) stride = Math.max(stride, kOf(start + q));
-      const sims = tf.tidy(() =>
-        tf.matMul(tf.tensor2d(normQueries.subarray(start * dim, (start + count) * dim), [count, dim]), galleryT),
-      );
-      const values = sims.dataSync() as Float32Array;
-      sims.dispose();
       const indices = new Int32Array(count * stride);
       const similarities = new Float32Array(count * stride);
       for (let q = 0; q < count; q++) {
@@ -64,10 +60,9 @@ export function forEachNeighborBlock(
         for (let i = 0; i < k; i++) similarities[q * stride + i] = row[best[i]];
       }
       visit({ start, count, indices, similarities, stride });
-    }
-  } finally {
-    galleryT.dispose();
-  }
+    },
+    maxBlockValues,
+  );
 }
 
 /**
@@ -128,8 +123,3 @@ export function l2NormalizeRows(f: Features): Float32Array {
 }
 
 /** Row-major n × dim → row-major dim × n. */
-function transpose(data: Float32Array, n: number, dim: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) out[j * n + i] = data[i * dim + j];
-  return out;
-}

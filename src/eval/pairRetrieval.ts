@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { l2NormalizeRows } from './cosineNeighbors.js';
 import { assertFeatures, type Features } from './features.js';
+import { forEachSimilarityBlock } from './similarityBlocks.js';
 
 /** Retrieval of each image's held-out partner (simclr probe --pairs). */
 export interface PairRetrieval {
@@ -33,34 +33,26 @@ export function pairRetrieval(features: Features, pairs: ReadonlyArray<readonly 
   const hits = ks.map(() => 0);
   let reciprocal = 0;
   let queries = 0;
-  // Each query's similarities to every image from one matmul per block of queries on the
-  // active backend (a plain loop took ~100 s for 10k raw 28 × 28 × 3 test images).
+  // Each query's similarities to every image, a block of queries per matmul (a plain loop took
+  // ~100 s for 10k raw 28 × 28 × 3 test images).
   const queryRows = [...partnersOf.keys()];
-  const blockRows = Math.max(1, Math.floor(MAX_BLOCK_VALUES / n));
-  const unitT = tf.tidy(() => tf.transpose(tf.tensor2d(unit, [n, dim])));
-  try {
-    for (let start = 0; start < queryRows.length; start += blockRows) {
-      const block = queryRows.slice(start, start + blockRows);
-      const rows = new Float32Array(block.length * dim);
-      block.forEach((q, i) => rows.set(unit.subarray(q * dim, (q + 1) * dim), i * dim));
-      const sims = tf.tidy(() => tf.matMul(tf.tensor2d(rows, [block.length, dim]), unitT));
-      const values = sims.dataSync() as Float32Array;
-      sims.dispose();
-      block.forEach((q, i) => {
-        const scores = values.subarray(i * n, (i + 1) * n);
-        for (const p of partnersOf.get(q)!) {
-          let rank = 1;
-          for (let j = 0; j < n; j++) if (j !== q && j !== p && scores[j] > scores[p]) rank++;
-          ks.forEach((k, h) => rank <= k && hits[h]++);
-          reciprocal += 1 / rank;
-          queries++;
-        }
-      });
+  const rowsOf = (start: number, count: number) => {
+    const rows = new Float32Array(count * dim);
+    for (let i = 0; i < count; i++) rows.set(unit.subarray(queryRows[start + i] * dim, (queryRows[start + i] + 1) * dim), i * dim);
+    return rows;
+  };
+  forEachSimilarityBlock(unit, n, dim, queryRows.length, rowsOf, (start, count, values) => {
+    for (let i = 0; i < count; i++) {
+      const q = queryRows[start + i];
+      const scores = values.subarray(i * n, (i + 1) * n);
+      for (const p of partnersOf.get(q)!) {
+        let rank = 1;
+        for (let j = 0; j < n; j++) if (j !== q && j !== p && scores[j] > scores[p]) rank++;
+        ks.forEach((k, h) => rank <= k && hits[h]++);
+        reciprocal += 1 / rank;
+        queries++;
+      }
     }
-  } finally {
-    unitT.dispose();
-  }
+  });
   return { queries, recallAt: Object.fromEntries(ks.map((k, i) => [k, hits[i] / queries])), mrr: reciprocal / queries };
 }
-
-const MAX_BLOCK_VALUES = 1 << 24;
