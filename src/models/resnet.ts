@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../augment/rng.js';
 import { batchNormalization } from './batchNormalization.js';
+import { residualAdd } from './residualAdd.js';
 
 export const BACKBONES = ['resnet18', 'resnet34', 'resnet50'] as const;
 export type Backbone = (typeof BACKBONES)[number];
@@ -70,7 +71,7 @@ export function buildResNet(options: ResNetOptions): tf.LayersModel {
     }).apply(x) as tf.SymbolicTensor;
   const relu = (x: tf.SymbolicTensor) => tf.layers.reLU({ name: name('relu') }).apply(x) as tf.SymbolicTensor;
   const add = (a: tf.SymbolicTensor, b: tf.SymbolicTensor) =>
-    tf.layers.add({ name: name('add') }).apply([a, b]) as tf.SymbolicTensor;
+    residualAdd({ name: name('add') }).apply([a, b]) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: [imageSize, imageSize, 3], name: 'image' });
   let x: tf.SymbolicTensor;

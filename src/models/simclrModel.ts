@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { applyFreeingIntermediates } from './applyFreeing.js';
 import { buildProjectionHead } from './projectionHead.js';
 import { buildResNet, featureDim, type Backbone } from './resnet.js';
 
@@ -35,7 +36,7 @@ export class SimclrModel {
   /** z for a batch of views; `training` uses batch statistics and updates BN moving averages. */
   project(images: tf.Tensor4D, training: boolean): tf.Tensor2D {
     return tf.tidy(() => {
-      const h = this.encoder.apply(images, { training }) as tf.Tensor2D;
+      const h = (training ? applyFreeingIntermediates(this.encoder, images, { training }) : this.encoder.apply(images, { training })) as tf.Tensor2D;
       return this.head.apply(h, { training }) as tf.Tensor2D;
     });
   }

@@ -59,18 +59,20 @@ export function elementwiseKernels(addon: OnednnAddon): tf.KernelConfig[] {
 }
 
 /**
- * Relu's gradient, global as TF.js gradients are: one native pass on onednn, TF.js's own
- * formula dy·step(x) on every other backend (and for non-float32 x).
+ * Relu's gradient, global as TF.js gradients are: one native pass on onednn, dy·step(y) on every
+ * other backend (and for non-float32 y). Taken from the output (y > 0 exactly where x > 0): y is
+ * saved anyway as the next layer's input, so the tape no longer keeps each BatchNorm's output
+ * alive for ReLU alone (a third of a ResNet's saved activations).
  */
 export const reluGradConfig: tf.GradConfig = {
   kernelName: 'Relu',
-  inputsToSave: ['x'],
+  outputsToSave: [true],
   gradFunc: (dy, saved) => {
-    const [x] = saved;
+    const [y] = saved;
     const grad = dy as tf.Tensor;
-    if (tf.getBackend() === ONEDNN && x.dtype === 'float32' && grad.dtype === 'float32') {
-      return { x: () => tf.engine().runKernel(RELU_GRAD, { x, dy: grad }) as tf.Tensor };
+    if (tf.getBackend() === ONEDNN && y.dtype === 'float32' && grad.dtype === 'float32') {
+      return { x: () => tf.engine().runKernel(RELU_GRAD, { x: y, dy: grad }) as tf.Tensor };
     }
-    return { x: () => tf.mul(grad, tf.cast(tf.step(x), 'float32')) };
+    return { x: () => tf.mul(grad, tf.cast(tf.step(y), 'float32')) };
   },
 };

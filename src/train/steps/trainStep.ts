@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainableModel } from '../../models/trainableModel.js';
 import type { Optimizer } from '../../optim/optimizer.js';
+import { leanVariableGrads } from './leanGradients.js';
 
 /** What one optimizer step reports; `stats` are logged as they are (e.g. top1, cosines). */
 export interface StepOutcome {
@@ -66,11 +67,11 @@ export async function finishStep(
   };
 }
 
-/** tf.variableGrads over the model's trainable weights, re-keyed by stable weight names. */
+/** Gradients over the model's trainable weights (leanVariableGrads), re-keyed by stable weight names. */
 export function modelGrads(model: TrainableModel, f: () => tf.Scalar): { value: tf.Scalar; grads: NamedGrads } {
   const variables = model.namedWeights(true);
   const keyOf = new Map(Object.entries(variables).map(([key, v]) => [v.name, key]));
-  const { value, grads } = tf.variableGrads(f, Object.values(variables));
+  const { value, grads } = leanVariableGrads(f, Object.values(variables));
   const named: NamedGrads = {};
   for (const [varName, g] of Object.entries(grads)) named[keyOf.get(varName)!] = g;
   return { value, grads: named };
