@@ -3,7 +3,7 @@
  * reading it has run. TF.js layers does this at inference only; in training (its `training`
  * flag) it keeps every layer's output until the model returns, which for a ResNet holds twice
  * what the gradient tape keeps (the tape saves its own references to what backward reads).
- * Measured on the bench model: see bench/README.md (batch 4096 without micro-batching).
+ * Measured on the bench model: bench/README.md, "Training memory".
  *
  * Models it cannot walk this way (a layer called more than once, nested inputs) run through
  * model.apply unchanged.

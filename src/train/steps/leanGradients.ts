@@ -3,8 +3,8 @@
  * freeing memory during the backward pass: each tape node's saved tensors and the gradients
  * of its outputs are disposed as soon as the node has been differentiated, where TF.js keeps
  * every saved activation and every intermediate gradient until the whole backward pass ends.
- * The peak goes from (activations + all their gradients) to about the activations alone:
- * measured at batch 128 of the bench model on onednn, 0.97 → see bench/README.md.
+ * The peak goes from (activations + all their gradients) to about the activations alone
+ * (bench/README.md, "Training memory").
  *
  * It drives TF.js's engine the way engine.gradients does (tape, forward tidy, the nodes between
  * the variables and the loss);
