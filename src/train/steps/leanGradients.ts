@@ -35,9 +35,9 @@ export function leanVariableGrads(f: () => tf.Scalar, varList: tf.Variable[]): {
   const xs = varList.filter((v) => v.trainable);
   if (engine.state.gradientDepth > 0 || xs.length === 0) return tf.variableGrads(f, varList);
   const y = engine.scopedRun(() => engine.startTape(), () => engine.endTape(), () => engine.tidy('forward', f));
-  if (!(y instanceof tf.Tensor) || y.rank !== 0) throw new Error('leanVariableGrads: f must return a scalar tensor');
   const tape = engine.state.activeTape ?? [];
   try {
+    if (!(y instanceof tf.Tensor) || y.rank !== 0) throw new Error('leanVariableGrads: f must return a scalar tensor');
     const result = engine.tidy('backward', () => {
       const grads = backpropagate(y, pathsFromXsToY(tape, xs, y), new Set(xs.map((x) => x.id)));
       const named: tf.NamedTensorMap = {};
