@@ -18,30 +18,39 @@ interface LayerNode {
 
 type WalkableLayer = tf.layers.Layer & { inboundNodes: LayerNode[] };
 
-/** Each layer with its one node, in an order that computes inputs first; null if the model does not fit. */
-function plan(model: tf.LayersModel): { layer: WalkableLayer; node: LayerNode }[] | null {
+interface Plan {
+  /** Each layer with its one node, in an order that computes inputs first. */
+  steps: { layer: WalkableLayer; node: LayerNode }[];
+  /** How many layers read each tensor (counted down in each forward pass). */
+  readers: Map<number, number>;
+}
+
+/** The walk of a model, or null if it does not fit (see above). */
+function plan(model: tf.LayersModel): Plan | null {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return null;
   const known = new Set([model.inputs[0].id]);
-  const steps: { layer: WalkableLayer; node: LayerNode }[] = [];
+  const steps: Plan['steps'] = [];
+  const readers = new Map<number, number>();
   for (const layer of model.layers as WalkableLayer[]) {
     if (layer.getClassName() === 'InputLayer') continue;
     if (layer.inboundNodes.length !== 1) return null;
     const node = layer.inboundNodes[0];
     if (!node.inputTensors.every((t) => known.has(t.id))) return null;
+    for (const t of node.inputTensors) readers.set(t.id, (readers.get(t.id) ?? 0) + 1);
     for (const t of node.outputTensors) known.add(t.id);
     steps.push({ layer, node });
   }
-  return known.has(model.outputs[0].id) ? steps : null;
+  return known.has(model.outputs[0].id) ? { steps, readers } : null;
 }
 
-const plans = new WeakMap<tf.LayersModel, ReturnType<typeof plan>>();
+const plans = new WeakMap<tf.LayersModel, Plan | null>();
 
 export function applyFreeingIntermediates(model: tf.LayersModel, input: tf.Tensor, kwargs: tf.serialization.ConfigDict): tf.Tensor {
   if (!plans.has(model)) plans.set(model, plan(model));
-  const steps = plans.get(model);
-  if (steps == null) return model.apply(input, kwargs) as tf.Tensor;
-  const readers = new Map<number, number>();
-  for (const { node } of steps) for (const t of node.inputTensors) readers.set(t.id, (readers.get(t.id) ?? 0) + 1);
+  const walk = plans.get(model);
+  if (walk == null) return model.apply(input, kwargs) as tf.Tensor;
+  const { steps } = walk;
+  const readers = new Map(walk.readers);
   const value = new Map<number, tf.Tensor>([[model.inputs[0].id, input]]);
   const outputId = model.outputs[0].id;
   for (const { layer, node } of steps) {

@@ -43,11 +43,11 @@ export interface OnednnAddon {
   unary(op: number, x: F32, out: F32): void;
   /** Sum (op 0) or mean (op 1) over the axes flagged 1 in `reduced`; x row-major of `dims` (rank 1–6). */
   reduce(op: number, x: F32, dims: number[], reduced: number[], out: F32): void;
-  /** dims [batchA, batchB, m, k, n]; c[batch, m, n] = op(a)·op(b) (+ bias) (relu). */
   /** kind 0 max, 1 average (padding excluded from the count); window [kh, kw]; every pad below the window's size. */
   pool2dForward(kind: number, x: F32, xDims: Dims4, y: F32, yDims: Dims4, window: [number, number], g: PoolGeometry): void;
   /** dx from dy; x is read by max pooling only (null allowed for average). */
   pool2dBackward(kind: number, x: F32 | null, xDims: Dims4, dy: F32, dyDims: Dims4, dx: F32, window: [number, number], g: PoolGeometry): void;
+  /** dims [batchA, batchB, m, k, n]; c[batch, m, n] = op(a)·op(b) (+ bias) (relu). */
   matmul(a: F32, b: F32, bias: F32 | null, c: F32, dims: [number, number, number, number, number], transposeA: boolean, transposeB: boolean, relu: boolean): void;
 }
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry, Dims4, OnednnAddon } from './addon.js';
 import { allocOutput } from './outputPool.js';
-import { f32, isFloat32, nativeOrCpu, ONEDNN, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
+import { f32, isFloat32, nativeOrCpu, ONEDNN, output, outputExtent, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
 
 export const CONV2D_RESIDUAL = 'OnednnConv2DResidual';
 
@@ -18,12 +18,6 @@ interface ConvAttrs {
   dataFormat?: 'NHWC' | 'NCHW';
   dilations?: number | [number, number];
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-/** Output extent by oneDNN's rule (floor), which the native side checks against. */
-function extent(inSize: number, k: number, stride: number, dilation: number, padBefore: number, padAfter: number): number {
-  const span = inSize + padBefore + padAfter - ((k - 1) * dilation + 1);
-  return span < 0 ? -1 : Math.floor(span / stride) + 1;
 }
 
 /**
@@ -41,8 +35,8 @@ export function convGeometry(xShape: number[], filterShape: number[], attrs: Con
   if (!geometry.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 20)) return null;
   if (geometry.slice(0, 4).some((v) => v < 1)) return null;
   if (!validDims(info.outShape)) return null;
-  if (extent(info.inHeight, info.filterHeight, info.strideHeight, info.dilationHeight, top, bottom) !== info.outHeight) return null;
-  if (extent(info.inWidth, info.filterWidth, info.strideWidth, info.dilationWidth, left, right) !== info.outWidth) return null;
+  if (outputExtent(info.inHeight, info.filterHeight, info.strideHeight, info.dilationHeight, top, bottom) !== info.outHeight) return null;
+  if (outputExtent(info.inWidth, info.filterWidth, info.strideWidth, info.dilationWidth, left, right) !== info.outWidth) return null;
   return { info, geometry };
 }
 

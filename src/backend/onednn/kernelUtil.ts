@@ -44,6 +44,12 @@ export function validDims(shape: readonly number[]): boolean {
   return shape.every((d) => Number.isInteger(d) && d > 0 && d < 2 ** 31);
 }
 
+/** Output extent of a window sliding over one axis by oneDNN's rule (floor), which the native side checks against; −1 when the window does not fit. */
+export function outputExtent(inSize: number, k: number, stride: number, dilation: number, padBefore: number, padAfter: number): number {
+  const span = inSize + padBefore + padAfter - ((k - 1) * dilation + 1);
+  return span < 0 ? -1 : Math.floor(span / stride) + 1;
+}
+
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array): tf.TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', values);
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dims4, OnednnAddon, PoolGeometry } from './addon.js';
 import { allocOutput } from './outputPool.js';
-import { f32, isFloat32, nativeOrCpu, output, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
+import { f32, isFloat32, nativeOrCpu, output, outputExtent, sizeOf, validDims, type KernelArgs } from './kernelUtil.js';
 
 interface PoolAttrs {
   filterSize: number | [number, number];
@@ -35,9 +35,8 @@ export function poolGeometry(xShape: number[], attrs: PoolAttrs): { window: [num
   if (window[0] < 1 || window[1] < 1 || geometry[0] < 1 || geometry[1] < 1) return null;
   if (top >= window[0] || bottom >= window[0] || left >= window[1] || right >= window[1]) return null;
   if (!validDims(info.outShape)) return null;
-  const floorExtent = (inSize: number, k: number, s: number, before: number, after: number) => Math.floor((inSize + before + after - k) / s) + 1;
-  if (floorExtent(info.inHeight, window[0], geometry[0], top, bottom) !== info.outHeight) return null;
-  if (floorExtent(info.inWidth, window[1], geometry[1], left, right) !== info.outWidth) return null;
+  if (outputExtent(info.inHeight, window[0], geometry[0], 1, top, bottom) !== info.outHeight) return null;
+  if (outputExtent(info.inWidth, window[1], geometry[1], 1, left, right) !== info.outWidth) return null;
   return { window, geometry, outShape: info.outShape as Dims4 };
 }
 
