@@ -29,12 +29,6 @@ Geometry readGeometry(napi_env env, napi_value value) {
   return {{g[0], g[1]}, {g[2] - 1, g[3] - 1}, {g[4], g[5]}, {g[6], g[7]}};
 }
 
-// Output extent of one spatial axis, or -1 when the geometry is inconsistent.
-int64_t outExtent(int64_t in, int64_t k, int64_t stride, int64_t dilate, int64_t padL, int64_t padR) {
-  int64_t span = in + padL + padR - ((k - 1) * (dilate + 1) + 1);
-  return span < 0 ? -1 : span / stride + 1;
-}
-
 // Shapes of one convolution: x [n,h,w,ci], w [kh,kw,ci,co], y [n,oh,ow,co], all checked.
 struct Shapes {
   std::vector<int64_t> x, w, y;

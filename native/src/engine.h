@@ -19,6 +19,13 @@ int getThreads();
 // Largest dimension accepted from JS.
 constexpr int64_t kMaxDim = (int64_t{1} << 31) - 1;
 
+// Output extent of one spatial axis of a window sliding over `in` (a filter of `k` taps spaced
+// `dilate + 1` apart, oneDNN's dilation counting from 0), or -1 when the window does not fit.
+inline int64_t outExtent(int64_t in, int64_t k, int64_t stride, int64_t dilate, int64_t padL, int64_t padR) {
+  int64_t span = in + padL + padR - ((k - 1) * (dilate + 1) + 1);
+  return span < 0 ? -1 : span / stride + 1;
+}
+
 std::string cacheKey(const char* op, std::initializer_list<std::vector<int64_t>> parts);
 
 // Per-op cache of plans. Bounded: cleared when full (a training run uses a few dozen shapes).

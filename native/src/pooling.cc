@@ -47,8 +47,7 @@ Pooling readPooling(napi_env env, dnnl::algorithm algorithm, napi_value xDims, n
     if (p.padL[axis] >= p.window[axis] || p.padR[axis] >= p.window[axis]) {
       throw ArgError("each padding must be smaller than the window");
     }
-    int64_t span = p.x[1 + axis] + p.padL[axis] + p.padR[axis] - p.window[axis];
-    if (span < 0 || span / p.strides[axis] + 1 != p.y[1 + axis]) {
+    if (outExtent(p.x[1 + axis], p.window[axis], p.strides[axis], 0, p.padL[axis], p.padR[axis]) != p.y[1 + axis]) {
       throw ArgError("output height/width do not follow from input, window, strides and padding");
     }
   }
