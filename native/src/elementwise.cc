@@ -61,29 +61,13 @@ void rows(const float* a, const std::vector<int64_t>& sa, const float* b, const 
   }
 }
 
-// Row-major strides of `dims`, 0 along axes of extent 1 that the output does not share.
-std::vector<int64_t> broadcastStrides(const std::vector<int64_t>& dims, const std::vector<int64_t>& outDims) {
-  std::vector<int64_t> strides(dims.size());
-  int64_t s = 1;
-  for (size_t i = dims.size(); i-- > 0;) {
-    strides[i] = dims[i] == 1 && outDims[i] != 1 ? 0 : s;
-    s *= dims[i];
-  }
-  return strides;
-}
-
 }  // namespace
 
 napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto args = callArgs(env, info, 7);
     int64_t op = intArg(env, args[0], "op", 0, 3);
-    uint32_t rank = 0;
-    bool isArray = false;
-    napi_is_array(env, args[6], &isArray);
-    if (!isArray || napi_get_array_length(env, args[6], &rank) != napi_ok || rank < 1 || rank > 6) {
-      throw ArgError("outDims must be an array of 1 to 6 dimensions");
-    }
+    uint32_t rank = arrayLength(env, args[6], "outDims", 1, 6);
     auto outDims = intList(env, args[6], rank, "outDims", 1, kMaxDim);
     auto aDims = intList(env, args[2], rank, "aDims", 1, kMaxDim);
     auto bDims = intList(env, args[4], rank, "bDims", 1, kMaxDim);
@@ -95,8 +79,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
     const float* a = floatArray(env, args[1], product(aDims), "a");
     const float* b = floatArray(env, args[3], product(bDims), "b");
     float* out = floatArray(env, args[5], product(outDims), "out");
-    auto sa = broadcastStrides(aDims, outDims);
-    auto sb = broadcastStrides(bDims, outDims);
+    auto sa = rowMajorStrides(aDims, &outDims);
+    auto sb = rowMajorStrides(bDims, &outDims);
     switch (op) {
       case 0: rows(a, sa, b, sb, out, outDims, [](float x, float y) { return x + y; }); break;
       case 1: rows(a, sa, b, sb, out, outDims, [](float x, float y) { return x - y; }); break;

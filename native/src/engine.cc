@@ -44,3 +44,13 @@ dnnl::memory::desc flat(int64_t size) {
 }
 
 dnnl::memory wrap(const dnnl::memory::desc& md, float* data) { return dnnl::memory(md, cpuEngine(), data); }
+
+std::vector<int64_t> rowMajorStrides(const std::vector<int64_t>& dims, const std::vector<int64_t>* broadcastTo) {
+  std::vector<int64_t> strides(dims.size());
+  int64_t s = 1;
+  for (size_t i = dims.size(); i-- > 0;) {
+    strides[i] = broadcastTo && dims[i] == 1 && (*broadcastTo)[i] != 1 ? 0 : s;
+    s *= dims[i];
+  }
+  return strides;
+}

@@ -53,5 +53,9 @@ dnnl::memory::desc nhwc(int64_t n, int64_t c, int64_t h, int64_t w);
 dnnl::memory::desc strided(const dnnl::memory::dims& dims, const dnnl::memory::dims& strides);
 dnnl::memory::desc flat(int64_t size);
 
+// Row-major strides of `dims`; with `broadcastTo`, 0 along the axes of extent 1 that it does not
+// share (reading such an operand repeats it along them).
+std::vector<int64_t> rowMajorStrides(const std::vector<int64_t>& dims, const std::vector<int64_t>* broadcastTo = nullptr);
+
 // Memory over a caller's buffer (no copy).
 dnnl::memory wrap(const dnnl::memory::desc& md, float* data);

@@ -70,16 +70,22 @@ bool boolArg(napi_env env, napi_value value, const char* what) {
   return b;
 }
 
-std::vector<int64_t> intList(napi_env env, napi_value value, size_t length, const char* what,
-                             int64_t min, int64_t max) {
+uint32_t arrayLength(napi_env env, napi_value value, const char* what, uint32_t min, uint32_t max) {
   bool isArray = false;
   check(env, napi_is_array(env, value, &isArray), "is_array");
   if (!isArray) throw ArgError(std::string(what) + " must be an array");
   uint32_t n = 0;
   check(env, napi_get_array_length(env, value, &n), "array_length");
-  if (n != length) {
-    throw ArgError(std::string(what) + " must have " + std::to_string(length) + " entries, got " + std::to_string(n));
+  if (n < min || n > max) {
+    std::string range = min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max);
+    throw ArgError(std::string(what) + " must have " + range + " entries, got " + std::to_string(n));
   }
+  return n;
+}
+
+std::vector<int64_t> intList(napi_env env, napi_value value, size_t length, const char* what,
+                             int64_t min, int64_t max) {
+  uint32_t n = arrayLength(env, value, what, static_cast<uint32_t>(length), static_cast<uint32_t>(length));
   std::vector<int64_t> out(n);
   for (uint32_t i = 0; i < n; i++) {
     napi_value item;

@@ -23,6 +23,8 @@ bool isNullish(napi_env env, napi_value value);
 // An array of `length` integers (dims, strides, paddings), each in [min, max].
 std::vector<int64_t> intList(napi_env env, napi_value value, size_t length, const char* what,
                              int64_t min, int64_t max);
+// The length of an array (a rank, say), checked to be in [min, max].
+uint32_t arrayLength(napi_env env, napi_value value, const char* what, uint32_t min, uint32_t max);
 int64_t intArg(napi_env env, napi_value value, const char* what, int64_t min, int64_t max);
 double numberArg(napi_env env, napi_value value, const char* what);
 bool boolArg(napi_env env, napi_value value, const char* what);

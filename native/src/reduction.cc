@@ -49,28 +49,13 @@ void reduceMiddle(const float* x, float* out, int64_t outer, int64_t mid, int64_
 
 thread_local PlanCache<Plan> plans;
 
-memory::dims rowMajorStrides(const memory::dims& dims) {
-  memory::dims strides(dims.size());
-  int64_t s = 1;
-  for (size_t i = dims.size(); i-- > 0;) {
-    strides[i] = s;
-    s *= dims[i];
-  }
-  return strides;
-}
-
 }  // namespace
 
 napi_value Reduce(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = callArgs(env, info, 5);
     int64_t op = intArg(env, a[0], "op", 0, 1);
-    uint32_t rank = 0;
-    bool isArray = false;
-    napi_is_array(env, a[2], &isArray);
-    if (!isArray || napi_get_array_length(env, a[2], &rank) != napi_ok || rank < 1 || rank > 6) {
-      throw ArgError("dims must be an array of 1 to 6 dimensions");
-    }
+    uint32_t rank = arrayLength(env, a[2], "dims", 1, 6);
     auto dims = intList(env, a[2], rank, "dims", 1, kMaxDim);
     auto reduced = intList(env, a[3], rank, "reduced", 0, 1);
     memory::dims outDims(dims);
